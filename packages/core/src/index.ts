@@ -1,0 +1,18 @@
+/**
+ * Envision core: the contracts plugins implement (models, attribution methods, adapters, fusion rules),
+ * tensors and npy files, ONNX models, the plugin registry, experiments and rendering.
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './tensor.js';
+export * from './npy.js';
+export * from './atomic-file.js';
+export * from './model.js';
+export * from './method.js';
+export * from './adapter.js';
+export * from './fusion.js';
+export * from './onnx-model.js';
+export * from './registry.js';
+export * from './plugin-loader.js';
+export * from './options.js';
+export * from './attribute.js';

@@ -1,0 +1,54 @@
+import type { DType, Tensor } from './tensor.js';
+
+/** Name, element type and shape of one model input or output; a `string` or `null` dimension is symbolic. */
+export interface TensorInfo {
+  readonly name: string;
+  /** Element type as the model declares it (`float32`, `int64`, …). */
+  readonly dtype: DType | string;
+  readonly shape: readonly (number | string | null)[];
+}
+
+/** Named tensors, as fed to and returned by a {@link Model}. */
+export type NamedTensors = Record<string, Tensor>;
+
+/**
+ * A model that can be run forward on named tensors: the least an attribution method needs.
+ * Perturbation methods (Occlusion) need nothing more.
+ */
+export interface Model {
+  /** The inputs the model takes. */
+  readonly inputs: readonly TensorInfo[];
+  /** The outputs the model produces. */
+  readonly outputs: readonly TensorInfo[];
+  /**
+   * Runs the model forward.
+   * @param feeds - a tensor for every input
+   * @param outputNames - the outputs to compute (default: all)
+   */
+  run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors>;
+}
+
+/**
+ * A {@link Model} that also computes vector–Jacobian products: for cotangent rows c_k on output `of`,
+ * the gradients ∂(c_k · of)/∂wrt. Gradient methods need this; the ONNX gradient engine provides it.
+ */
+export interface DifferentiableModel extends Model {
+  /**
+   * @param feeds - a tensor for every input; `feeds[wrt]` may have batch B ≥ 1
+   * @param of - the output being explained, shaped `[B, …O]`
+   * @param wrt - the input to differentiate, shaped `[B, …S]`
+   * @param cotangent - float32 `[K, …O]` weight rows, applied to every batch item
+   * @returns float32 `[B, K, …S]` gradients and the forward output `of`
+   */
+  vjp(
+    feeds: NamedTensors,
+    of: string,
+    wrt: string,
+    cotangent: Tensor<'float32'>,
+  ): Promise<{ gradient: Tensor<'float32'>; output: Tensor<'float32'> }>;
+}
+
+/** True when `model` implements {@link DifferentiableModel}. */
+export function isDifferentiable(model: Model): model is DifferentiableModel {
+  return typeof (model as Partial<DifferentiableModel>).vjp === 'function';
+}

@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ContainerModule } from 'inversify';
+import { EnvisionError, describeCause } from './errors.js';
+import type { PluginRegistry } from './registry.js';
+
+/**
+ * Resolves a plugin package by name from a folder (as Node would from a file in that folder), imports it and returns
+ * its default export, which must be an inversify `ContainerModule`. A user's published plugin is found exactly like
+ * Envision's own.
+ *
+ * @param packageName - the npm package name, e.g. `@envision/method-occlusion` or `envision-method-foo`
+ * @param fromDir - the folder to resolve from (an experiment file's folder)
+ * @throws EnvisionError `E_PLUGIN` when the package cannot be found or has no ContainerModule default export
+ */
+export async function importPluginModule(packageName: string, fromDir: string): Promise<ContainerModule> {
+  let resolved: string;
+  try {
+    resolved = createRequire(join(fromDir, '__envision__.js')).resolve(packageName);
+  } catch (e) {
+    throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' not found from ${fromDir} (install it there, e.g. pnpm add ${packageName})`, e);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(resolved).href)) as { default?: unknown };
+  } catch (e) {
+    throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' failed to load: ${describeCause(e)}`, e);
+  }
+  const module = mod.default;
+  if (module === null || typeof module !== 'object' || (module as { constructor?: { name?: string } }).constructor?.name !== 'ContainerModule') {
+    throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' must default-export an inversify ContainerModule`);
+  }
+  return module as ContainerModule;
+}
+
+/**
+ * Loads plugin packages into a registry, each resolved from its own folder.
+ * @param packages - `[packageName, fromDir]` pairs, in order; a package loaded twice is a no-op
+ */
+export async function loadPlugins(registry: PluginRegistry, packages: readonly (readonly [string, string])[]): Promise<void> {
+  for (const [name, dir] of packages) registry.addModule(await importPluginModule(name, dir), name);
+}

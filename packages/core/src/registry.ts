@@ -1,0 +1,129 @@
+import { Container, ContainerModule } from 'inversify';
+import { closest, distance } from 'fastest-levenshtein';
+import { EnvisionError } from './errors.js';
+import { AttributionMethod } from './method.js';
+import { AdapterPlugin } from './adapter.js';
+import { FusionRule } from './fusion.js';
+
+/** The kinds of plugin the registry holds, with the token each is bound to. */
+const KINDS = {
+  method: AttributionMethod,
+  adapter: AdapterPlugin,
+  fusion: FusionRule,
+} as const;
+
+/** A kind of plugin: `method`, `adapter` or `fusion`. */
+export type PluginKind = keyof typeof KINDS;
+
+interface PluginOf {
+  method: AttributionMethod;
+  adapter: AdapterPlugin;
+  fusion: FusionRule;
+}
+
+/** A registered plugin and the package that provided it. */
+export interface Registration<T> {
+  readonly plugin: T;
+  readonly packageName: string;
+}
+
+/**
+ * "did you mean" suggestion for an unknown id: the closest valid id when it is close enough
+ * (edit distance ≤ max(2, a third of its length)), else undefined.
+ */
+export function suggest(id: string, valid: readonly string[]): string | undefined {
+  if (valid.length === 0) return undefined;
+  const best = closest(id, [...valid]);
+  return distance(id, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/**
+ * Holds the plugins of a run by id. Semantics (as onnxruntime's backend registry): registering the same plugin
+ * object twice is a no-op; a different plugin under an id already taken is an error naming both packages;
+ * looking up an unknown id is an error listing the valid ids, with a "did you mean".
+ */
+export class PluginRegistry {
+  private readonly entries: { [K in PluginKind]: Map<string, Registration<PluginOf[K]>> } = {
+    method: new Map(),
+    adapter: new Map(),
+    fusion: new Map(),
+  };
+  private readonly loadedPackages = new Set<string>();
+
+  /**
+   * Registers one plugin.
+   * @throws EnvisionError `E_PLUGIN` when another plugin already has this id
+   */
+  add<K extends PluginKind>(kind: K, plugin: PluginOf[K], packageName: string): void {
+    const id = plugin.meta.id;
+    const existing = this.entries[kind].get(id);
+    if (existing !== undefined) {
+      if (existing.plugin === plugin) return;
+      throw new EnvisionError(
+        'E_PLUGIN',
+        `${kind} id '${id}' is provided by both ${existing.packageName} and ${packageName}; remove one of the packages from plugins`,
+      );
+    }
+    (this.entries[kind] as Map<string, Registration<PluginOf[K]>>).set(id, { plugin, packageName });
+  }
+
+  /**
+   * Registers every plugin a package's `ContainerModule` binds (to the method, adapter and fusion tokens).
+   * Loading the same package name twice is a no-op.
+   */
+  addModule(module: ContainerModule, packageName: string): void {
+    if (this.loadedPackages.has(packageName)) return;
+    const container = new Container();
+    container.load(module);
+    for (const kind of Object.keys(KINDS) as PluginKind[]) {
+      const token = KINDS[kind];
+      if (!container.isBound(token)) continue;
+      for (const plugin of container.getAll<PluginOf[typeof kind]>(token)) {
+        checkShape(kind, plugin, packageName);
+        this.add(kind, plugin, packageName);
+      }
+    }
+    this.loadedPackages.add(packageName);
+  }
+
+  /** The registered ids of one kind, sorted. */
+  ids(kind: PluginKind): string[] {
+    return [...this.entries[kind].keys()].sort();
+  }
+
+  /** All registrations of one kind. */
+  all<K extends PluginKind>(kind: K): Registration<PluginOf[K]>[] {
+    return [...this.entries[kind].values()] as Registration<PluginOf[K]>[];
+  }
+
+  /** True when a plugin of this kind has this id. */
+  has(kind: PluginKind, id: string): boolean {
+    return this.entries[kind].has(id);
+  }
+
+  /**
+   * The plugin of this kind with this id.
+   * @throws EnvisionError `E_PLUGIN` listing the valid ids, with a "did you mean" when one is close
+   */
+  get<K extends PluginKind>(kind: K, id: string): Registration<PluginOf[K]> {
+    const found = this.entries[kind].get(id) as Registration<PluginOf[K]> | undefined;
+    if (found !== undefined) return found;
+    const valid = this.ids(kind);
+    const hint = suggest(id, valid);
+    throw new EnvisionError(
+      'E_PLUGIN',
+      `unknown ${kind} '${id}'${hint === undefined ? '' : `; did you mean '${hint}'?`} (valid: ${valid.join(', ') || 'none registered'})`,
+    );
+  }
+}
+
+function checkShape(kind: PluginKind, plugin: unknown, packageName: string): void {
+  const p = plugin as { meta?: { id?: unknown } };
+  if (typeof p?.meta?.id !== 'string' || p.meta.id.length === 0) {
+    throw new EnvisionError('E_PLUGIN', `${packageName} binds a ${kind} without a string meta.id`);
+  }
+  const fn = kind === 'method' ? 'attribute' : kind === 'adapter' ? 'load' : 'cotangents';
+  if (typeof (plugin as Record<string, unknown>)[fn] !== 'function') {
+    throw new EnvisionError('E_PLUGIN', `${packageName}: ${kind} '${p.meta.id}' has no ${fn}() function`);
+  }
+}
