@@ -34,6 +34,8 @@ export interface VlmAdapter {
   encodeImage(pixels: Tensor<'float32'>): Promise<Tensor<'float32'>>;
   /** Text embeddings (unnormalised) of texts embedded as one padded batch → float32 `[K, M]`. */
   encodeText(texts: readonly string[]): Promise<Tensor<'float32'>>;
+  /** Content hashes identifying the model (e.g. `{ "vision.onnx": sha256, … }`), recorded in run manifests. */
+  readonly hashes?: Record<string, string>;
   /** Frees the model sessions. */
   dispose?(): Promise<void>;
 }

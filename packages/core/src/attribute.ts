@@ -20,8 +20,8 @@ export interface AttributeJob {
   readonly inputs: NamedTensors;
   readonly wrt: string;
   readonly of: string;
-  /** float32 `[K, …O]` output weights. */
-  readonly weights: Tensor<'float32'>;
+  /** float32 `[K, …O]` output weights, or a function making them from the output shape `O` (e.g. a one-hot row). */
+  readonly weights: Tensor<'float32'> | ((outputShape: readonly number[]) => Tensor<'float32'>);
   /** @default 'auto' */
   readonly strategy?: Strategy;
   readonly head?: OutputHead;
@@ -81,7 +81,7 @@ export function combineMaps(elementMaps: Tensor<'float32'>, weights: Tensor<'flo
  *   `E_METHOD` when a gradient method meets a model without gradients
  */
 export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
-  const { method, model, inputs, wrt, of, weights } = job;
+  const { method, model, inputs, wrt, of } = job;
   const options = resolveOptions(method.meta, job.options ?? {}, `method ${method.meta.id}`);
   if (!model.inputs.some((i) => i.name === wrt)) {
     throw new EnvisionError('E_INPUT', `the model has no input '${wrt}' to attribute (inputs: ${model.inputs.map((i) => i.name).join(', ')})`);
@@ -99,6 +99,7 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const started = performance.now();
   const output = (await model.run(inputs, [of]))[of]!;
   const outputShape = output.shape.slice(1);
+  const weights = typeof job.weights === 'function' ? job.weights(outputShape) : job.weights;
   if (!sameShape(weights.shape.slice(1), outputShape)) {
     throw new EnvisionError(
       'E_INPUT',

@@ -21,7 +21,7 @@ export interface FusionRule<Options = Record<string, unknown>> {
   readonly meta: {
     readonly id: string;
     readonly optionsSchema: JsonSchema;
-    readonly defaultOptions: Options;
+    readonly defaultOptions: Partial<Options>;
     readonly description: string;
     /** True when s_k is linear in e (then the cotangents do not depend on e). */
     readonly linear: boolean;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
 import { EnvisionError, describeCause } from './errors.js';
@@ -15,6 +16,17 @@ import type { PluginRegistry } from './registry.js';
  * @throws EnvisionError `E_PLUGIN` when the package cannot be found or has no ContainerModule default export
  */
 export async function importPluginModule(packageName: string, fromDir: string): Promise<ContainerModule> {
+  return (await importPlugin(packageName, fromDir)).module;
+}
+
+/** A plugin package as loaded: its ContainerModule and the version its package.json declares. */
+export interface LoadedPlugin {
+  readonly module: ContainerModule;
+  readonly version: string;
+}
+
+/** Like {@link importPluginModule}, also reading the package's version (for run manifests). */
+export async function importPlugin(packageName: string, fromDir: string): Promise<LoadedPlugin> {
   let resolved: string;
   try {
     resolved = createRequire(join(fromDir, '__envision__.js')).resolve(packageName);
@@ -31,7 +43,20 @@ export async function importPluginModule(packageName: string, fromDir: string): 
   if (module === null || typeof module !== 'object' || (module as { constructor?: { name?: string } }).constructor?.name !== 'ContainerModule') {
     throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' must default-export an inversify ContainerModule`);
   }
-  return module as ContainerModule;
+  return { module: module as ContainerModule, version: packageVersion(resolved, packageName) };
+}
+
+/** The version in the package.json of `packageName`, found by walking up from its resolved entry file. */
+export function packageVersion(entry: string, packageName: string): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (json.name === packageName) return json.version ?? 'unknown';
+    } catch {
+      // no package.json here; keep walking up
+    }
+  }
+  return 'unknown';
 }
 
 /**
@@ -39,5 +64,8 @@ export async function importPluginModule(packageName: string, fromDir: string): 
  * @param packages - `[packageName, fromDir]` pairs, in order; a package loaded twice is a no-op
  */
 export async function loadPlugins(registry: PluginRegistry, packages: readonly (readonly [string, string])[]): Promise<void> {
-  for (const [name, dir] of packages) registry.addModule(await importPluginModule(name, dir), name);
+  for (const [name, dir] of packages) {
+    const { module, version } = await importPlugin(name, dir);
+    registry.addModule(module, name, version);
+  }
 }

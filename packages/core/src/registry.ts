@@ -1,5 +1,5 @@
 import { Container, ContainerModule } from 'inversify';
-import { closest, distance } from 'fastest-levenshtein';
+import { unknownIdMessage } from './config/suggest.js';
 import { EnvisionError } from './errors.js';
 import { AttributionMethod } from './method.js';
 import { AdapterPlugin } from './adapter.js';
@@ -28,16 +28,6 @@ export interface Registration<T> {
 }
 
 /**
- * "did you mean" suggestion for an unknown id: the closest valid id when it is close enough
- * (edit distance ≤ max(2, a third of its length)), else undefined.
- */
-export function suggest(id: string, valid: readonly string[]): string | undefined {
-  if (valid.length === 0) return undefined;
-  const best = closest(id, [...valid]);
-  return distance(id, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
-}
-
-/**
  * Holds the plugins of a run by id. Semantics (as onnxruntime's backend registry): registering the same plugin
  * object twice is a no-op; a different plugin under an id already taken is an error naming both packages;
  * looking up an unknown id is an error listing the valid ids, with a "did you mean".
@@ -48,7 +38,7 @@ export class PluginRegistry {
     adapter: new Map(),
     fusion: new Map(),
   };
-  private readonly loadedPackages = new Set<string>();
+  private readonly loadedPackages = new Map<string, string>();
 
   /**
    * Registers one plugin.
@@ -71,7 +61,7 @@ export class PluginRegistry {
    * Registers every plugin a package's `ContainerModule` binds (to the method, adapter and fusion tokens).
    * Loading the same package name twice is a no-op.
    */
-  addModule(module: ContainerModule, packageName: string): void {
+  addModule(module: ContainerModule, packageName: string, version = 'unknown'): void {
     if (this.loadedPackages.has(packageName)) return;
     const container = new Container();
     container.load(module);
@@ -83,7 +73,12 @@ export class PluginRegistry {
         this.add(kind, plugin, packageName);
       }
     }
-    this.loadedPackages.add(packageName);
+    this.loadedPackages.set(packageName, version);
+  }
+
+  /** The plugin packages loaded so far, with their versions (for run manifests). */
+  packages(): Record<string, string> {
+    return Object.fromEntries(this.loadedPackages);
   }
 
   /** The registered ids of one kind, sorted. */
@@ -108,12 +103,7 @@ export class PluginRegistry {
   get<K extends PluginKind>(kind: K, id: string): Registration<PluginOf[K]> {
     const found = this.entries[kind].get(id) as Registration<PluginOf[K]> | undefined;
     if (found !== undefined) return found;
-    const valid = this.ids(kind);
-    const hint = suggest(id, valid);
-    throw new EnvisionError(
-      'E_PLUGIN',
-      `unknown ${kind} '${id}'${hint === undefined ? '' : `; did you mean '${hint}'?`} (valid: ${valid.join(', ') || 'none registered'})`,
-    );
+    throw new EnvisionError('E_PLUGIN', unknownIdMessage(kind, id, this.ids(kind)));
   }
 }
 

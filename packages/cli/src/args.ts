@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EnvisionError, describeCause } from '@envision/core';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The values `parseArgs` returns for an options declaration. */
+export type ParsedValues<O extends Options> = {
+  [K in keyof O]?: O[K] extends { type: 'string'; multiple: true }
+    ? string[]
+    : O[K] extends { type: 'string' }
+      ? string
+      : O[K] extends { type: 'boolean'; multiple: true }
+        ? boolean[]
+        : boolean;
+};
+
+/** Parses a subcommand's arguments strictly; unknown or malformed flags are a usage error (exit 2). */
+export function parseCommand<O extends Options>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+  allowPositionals = false,
+): { values: ParsedValues<O>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+    return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+  } catch (e) {
+    throw new EnvisionError('E_USAGE', `${describeCause(e)} (see envision ${command} --help)`, e);
+  }
+}
+
+/** Throws a usage error unless `value` is present. */
+export function required<T>(command: string, flag: string, value: T | undefined): T {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+    throw new EnvisionError('E_USAGE', `--${flag} is required (see envision ${command} --help)`);
+  }
+  return value;
+}
+
+/** Splits `NAME=VALUE`; a missing `=` or empty name is a usage error naming the flag. */
+export function splitAssignment(command: string, flag: string, text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new EnvisionError('E_USAGE', `--${flag} expects NAME=VALUE, got '${text}'`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** A command-line option value: JSON when it parses (numbers, arrays, booleans, objects), else the string itself. */
+export function parseOptionValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,58 @@
+import { relative } from 'node:path';
+import cliProgress from 'cli-progress';
+import { formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
+import { parseCommand } from '../args.js';
+import { loadExperimentWithPlugins } from '../experiment.js';
+import { ensureWritableDir } from '../output.js';
+import type { CommandIO } from '../io.js';
+
+/** Help text of `envision run`. */
+export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--json]
+
+Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
+[K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder.
+  --set key.path=value   override a field of the file (validated the same way); repeatable
+  --json                 print one JSON line per finished item, then one for the manifest (no progress bar)`;
+
+/** `envision run FILE`. */
+export async function runCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommand(
+    'run',
+    argv,
+    { set: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help || positionals.length !== 1) {
+    io.stdout(runHelp + '\n');
+    return values.help ? 0 : 2;
+  }
+  const file = positionals[0]!;
+  const { experiment, registry, issues } = await loadExperimentWithPlugins(file, values.set ?? []);
+  if (experiment === undefined || registry === undefined) {
+    for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
+    return 2;
+  }
+  await ensureWritableDir(experiment.output.dir);
+  const json = values.json === true;
+  const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  let started = false;
+  const { manifest, manifestPath } = await runExperiment(experiment, registry, runtimeVersions(), {
+    onProgress(done, total) {
+      if (bar === undefined) return;
+      if (!started) {
+        bar.start(total, 0, { item: '' });
+        started = true;
+      }
+      bar.update(Math.floor(done * 100) / 100);
+    },
+    onItem(item: RunItem, done, total) {
+      if (json) io.stdout(JSON.stringify({ event: 'item', done, total, ...item, dir: experiment.output.dir }) + '\n');
+      else bar?.update(done, { item: `${item.image} ${item.method} ${item.target}` });
+    },
+  });
+  bar?.stop();
+  const overlays = manifest.items.reduce((n, i) => n + i.overlays.length, 0);
+  if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');
+  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; manifest ${relative(process.cwd(), manifestPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)\n`);
+  return 0;
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { isEnvisionError } from '@envision/core';
+import { attributeCommand } from './commands/attribute.js';
+import { validateCommand } from './commands/validate.js';
+import { runCommand } from './commands/run.js';
+import { processIO, type CommandIO } from './io.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Top-level help of the `envision` binary. */
+export const mainHelp = `Usage: envision <command> [options]
+
+Commands:
+  run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps (.npy), overlays (.png), manifest
+  validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
+  attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
+
+Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
+
+const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promise<number>> = {
+  attribute: attributeCommand,
+  validate: validateCommand,
+  run: runCommand,
+};
+
+/**
+ * Runs the CLI and returns its exit code: 0 on success, 2 for bad input (an {@link EnvisionError}, printed as one
+ * line), 1 for an unexpected failure.
+ */
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(mainHelp + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr(`envision: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (isEnvisionError(e)) {
+      io.stderr(`envision ${name}: ${e.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    io.stderr(`envision ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,174 @@
+import type { JsonSchema } from '../method.js';
+
+/** What the experiment loader needs of a plugin: its id, its options schema and its default options. */
+export interface PluginPart {
+  /** The id an experiment names the plugin by (`methods[].id`, `model.adapter`, `targets[].fusion.id`). */
+  readonly id: string;
+  /** JSON Schema (draft 2020-12) of the plugin's options, applied to `{ ...defaultOptions, ...given }`. */
+  readonly optionsSchema: JsonSchema;
+  /** Options merged under the given ones (`{ ...defaultOptions, ...given }`); none when absent. */
+  readonly defaultOptions?: unknown;
+}
+
+/**
+ * The plugins an experiment may name, by kind; plugin `meta` objects fit as they are
+ * (`{ methods: methods.map((m) => m.meta), … }`). Pass the same object each time: compiled validators are cached by it.
+ */
+export interface ExperimentParts {
+  /** Attribution methods. */
+  readonly methods: readonly PluginPart[];
+  /** Model adapters; an adapter's schema validates the fields of `model` other than `adapter`. */
+  readonly adapters: readonly PluginPart[];
+  /** Fusion rules for text targets. */
+  readonly fusions: readonly PluginPart[];
+}
+
+/** The values the core fills in for optional fields (`output.dir` depends on the file name and is not here). */
+export const EXPERIMENT_DEFAULTS = {
+  strategy: 'auto',
+  fusion: 'dot',
+  signs: ['all'],
+  outlierPerc: 2,
+  alpha: 0.5,
+  seed: 0,
+} as const;
+
+/** Pattern of method and target names: they become file and folder names. */
+export const NAME_PATTERN = '^[A-Za-z0-9._-]+$';
+
+/** Message ajv errors of the target kind's `oneOf` are replaced with (see {@link MESSAGE_KEYWORD}). */
+const TARGET_KIND_MESSAGE = "must have exactly one of 'dimensions' or 'texts'";
+
+/**
+ * Annotation keyword the core schema puts beside a `oneOf` whose branch errors say nothing useful: the validator
+ * reports this message instead of the `oneOf` error and its branches.
+ */
+export const MESSAGE_KEYWORD = 'x-envision-message';
+
+/**
+ * Composes the JSON Schema (draft 2020-12) of an experiment file: the core schema, with each plugin's options schema
+ * attached under an `if`/`then` keyed by the plugin's id (ESLint-style). An id no plugin has is not a schema error:
+ * the validator reports it with a suggestion.
+ *
+ * - `methods[]`: `options` (when present) is validated by the method's schema. The loader validates data whose
+ *   options already have the method's defaults merged in, so they are always present there.
+ * - `model`: validated by the adapter's schema with `adapter` added to its `properties`, so an adapter schema with
+ *   `additionalProperties: false` accepts the `adapter` key and rejects everything else it does not know
+ *   (so an adapter schema should declare its `properties` at its top level, not behind a `$ref`).
+ * - `targets[].fusion`: like methods, keyed by `id`.
+ *
+ * Each plugin schema is embedded as its own schema resource (an `$id` of `urn:envision:<kind>:<index>:<id>` unless
+ * it has one), so its local `$ref`s (`#/$defs/…`) keep working.
+ * @param parts - the methods, adapters and fusion rules available
+ */
+export function experimentSchema(parts: ExperimentParts): JsonSchema {
+  const id = { type: 'string', minLength: 1 };
+  const name = { type: 'string', pattern: NAME_PATTERN };
+  const options = { type: 'object' };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'Envision experiment',
+    type: 'object',
+    additionalProperties: false,
+    required: ['model', 'images', 'methods', 'targets'],
+    properties: {
+      plugins: { type: 'array', items: { type: 'string', minLength: 1 } },
+      model: {
+        type: 'object',
+        required: ['adapter'],
+        properties: { adapter: id },
+        ...allOf(parts.adapters.map((part, i) => adapterRule(part, i))),
+      },
+      images: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      methods: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: { id, name, options },
+          ...allOf(parts.methods.map((part, i) => optionsRule('method', part, i))),
+        },
+      },
+      targets: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name,
+            dimensions: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
+            texts: { type: 'array', minItems: 1, items: { type: 'string' } },
+            fusion: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id'],
+              properties: { id, options },
+              default: { id: EXPERIMENT_DEFAULTS.fusion },
+              ...allOf(parts.fusions.map((part, i) => optionsRule('fusion', part, i))),
+            },
+          },
+          oneOf: [{ required: ['dimensions'] }, { required: ['texts'] }],
+          [MESSAGE_KEYWORD]: TARGET_KIND_MESSAGE,
+          dependentRequired: { fusion: ['texts'] },
+        },
+      },
+      strategy: { enum: ['auto', 'direct', 'jacobian'], default: EXPERIMENT_DEFAULTS.strategy },
+      output: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          dir: { type: 'string', minLength: 1 },
+          signs: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['positive', 'negative', 'absolute_value', 'all'] },
+            default: EXPERIMENT_DEFAULTS.signs,
+          },
+          outlierPerc: { type: 'number', minimum: 0, maximum: 100, default: EXPERIMENT_DEFAULTS.outlierPerc },
+          alpha: { type: 'number', minimum: 0, maximum: 1, default: EXPERIMENT_DEFAULTS.alpha },
+        },
+      },
+      seed: { type: 'integer', default: EXPERIMENT_DEFAULTS.seed },
+    },
+  };
+}
+
+/** `{ allOf: rules }`, or nothing when there are no rules (an empty `allOf` is not valid JSON Schema). */
+function allOf(rules: JsonSchema[]): JsonSchema {
+  return rules.length === 0 ? {} : { allOf: rules };
+}
+
+/** `if id is ID then options follow the plugin's schema` for a method or fusion rule. */
+function optionsRule(kind: string, part: PluginPart, index: number): JsonSchema {
+  const schema = embed(kind, part, index);
+  return {
+    if: { properties: { id: { const: part.id } }, required: ['id'] },
+    then: { properties: { options: schema } },
+  };
+}
+
+/** `if adapter is ID then model follows the adapter's schema`, with `adapter` itself allowed. */
+function adapterRule(part: PluginPart, index: number): JsonSchema {
+  const schema = embed('adapter', part, index);
+  const properties = isObject(schema['properties']) ? schema['properties'] : {};
+  return {
+    if: { properties: { adapter: { const: part.id } }, required: ['adapter'] },
+    then: { ...schema, properties: { ...properties, adapter: true } },
+  };
+}
+
+/** A copy of a plugin schema that stands as its own schema resource inside the composed schema. */
+function embed(kind: string, part: PluginPart, index: number): JsonSchema {
+  const { $schema: _ignored, ...schema } = part.optionsSchema;
+  return { ...schema, $id: schema['$id'] ?? `urn:envision:${kind}:${index}:${encodeURIComponent(part.id)}` };
+}
+
+/** True for a plain object. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

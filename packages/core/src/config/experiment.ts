@@ -1,0 +1,130 @@
+import { basename, extname, resolve } from 'node:path';
+import type { Strategy } from '../attribute.js';
+import type { Sign } from '../render/index.js';
+import { EXPERIMENT_DEFAULTS } from './experiment-schema.js';
+
+/**
+ * The model to explain, as written: `adapter` names the adapter plugin, every other field is its options (validated by
+ * its schema, merged over its defaults); relative paths in them are left to the adapter (see {@link Experiment.baseDir}).
+ */
+export type ExperimentModel = { readonly adapter: string } & Record<string, unknown>;
+
+/** One attribution method to run. */
+export interface ExperimentMethod {
+  /** Method id. */
+  readonly id: string;
+  /** Unique label used in output names. @default the id */
+  readonly name: string;
+  /** The method's options: `{ ...defaultOptions, ...given }`, validated. */
+  readonly options: Record<string, unknown>;
+}
+
+/** A fusion rule and its options. */
+export interface FusionChoice {
+  /** Fusion rule id. @default `dot` */
+  readonly id: string;
+  /** The rule's options: `{ ...defaultOptions, ...given }`, validated. */
+  readonly options: Record<string, unknown>;
+}
+
+/** A target given as one-hot embedding dimensions: one map per dimension. */
+export interface ExperimentDimensionsTarget {
+  /** Unique target name. */
+  readonly name: string;
+  /** Embedding dimensions (integers ≥ 0). */
+  readonly dimensions: readonly number[];
+}
+
+/** A target given as texts, fused with the image embedding by a fusion rule: one map per text. */
+export interface ExperimentTextsTarget {
+  /** Unique target name. */
+  readonly name: string;
+  /** The texts (at least one). */
+  readonly texts: readonly string[];
+  /** The fusion rule. @default `{ id: 'dot', options: <its defaults> }` */
+  readonly fusion: FusionChoice;
+}
+
+/** What is explained; tell the kinds apart with `'texts' in target`. */
+export type ExperimentTarget = ExperimentDimensionsTarget | ExperimentTextsTarget;
+
+/** Where and how results are written. */
+export interface ExperimentOutput {
+  /** Absolute output folder. @default `runs/<file stem>` beside the experiment file */
+  readonly dir: string;
+  /** Signs rendered. @default `['all']` */
+  readonly signs: readonly Sign[];
+  /** Percentile of outliers clipped when rendering, 0..100. @default 2 */
+  readonly outlierPerc: number;
+  /** Opacity of the overlay, 0..1. @default 0.5 */
+  readonly alpha: number;
+}
+
+/** A validated experiment with every default applied and every file path absolute. */
+export interface Experiment {
+  /** Absolute path of the experiment file. */
+  readonly configFile: string;
+  /** Absolute folder of the experiment file: plugins and adapter paths are resolved against it. */
+  readonly baseDir: string;
+  /** Extra plugin packages, as named (resolve them from {@link Experiment.baseDir}). @default [] */
+  readonly plugins: readonly string[];
+  /** The model to explain. */
+  readonly model: ExperimentModel;
+  /** Absolute paths of the images to explain. */
+  readonly images: readonly string[];
+  /** The attribution methods to run, in order. */
+  readonly methods: readonly ExperimentMethod[];
+  /** The targets to explain, in order. */
+  readonly targets: readonly ExperimentTarget[];
+  /** How text targets are computed. @default `auto` */
+  readonly strategy: Strategy;
+  /** Output settings. */
+  readonly output: ExperimentOutput;
+  /** Seed of every random choice. @default 0 */
+  readonly seed: number;
+}
+
+/** The experiment as written in the file, once it has passed the schema. */
+interface RawExperiment {
+  plugins?: string[];
+  model: ExperimentModel;
+  images: string[];
+  methods: { id: string; name?: string; options?: Record<string, unknown> }[];
+  targets: { name: string; dimensions?: number[]; texts?: string[]; fusion?: FusionChoice }[];
+  strategy?: Strategy;
+  output?: { dir?: string; signs?: Sign[]; outlierPerc?: number; alpha?: number };
+  seed?: number;
+}
+
+/**
+ * Builds the {@link Experiment} from data that passed validation (plugin defaults already merged, see
+ * `withPluginDefaults`): applies the core defaults and resolves `images` and `output.dir` against the file's folder.
+ * @param valid - plain data that passed the experiment schema and the cross checks
+ * @param configFile - absolute path of the experiment file
+ * @param baseDir - absolute folder of the experiment file
+ */
+export function buildExperiment(valid: unknown, configFile: string, baseDir: string): Experiment {
+  const data = structuredClone(valid) as RawExperiment;
+  const output = data.output ?? {};
+  return {
+    configFile,
+    baseDir,
+    plugins: data.plugins ?? [],
+    model: data.model,
+    images: data.images.map((image) => resolve(baseDir, image)),
+    methods: data.methods.map((m) => ({ id: m.id, name: m.name ?? m.id, options: m.options ?? {} })),
+    targets: data.targets.map((t): ExperimentTarget => {
+      if (t.dimensions !== undefined) return { name: t.name, dimensions: t.dimensions };
+      const fusion = t.fusion ?? { id: EXPERIMENT_DEFAULTS.fusion, options: {} };
+      return { name: t.name, texts: t.texts ?? [], fusion: { id: fusion.id, options: fusion.options ?? {} } };
+    }),
+    strategy: data.strategy ?? EXPERIMENT_DEFAULTS.strategy,
+    output: {
+      dir: resolve(baseDir, output.dir ?? `runs/${basename(configFile, extname(configFile))}`),
+      signs: output.signs ?? [...EXPERIMENT_DEFAULTS.signs],
+      outlierPerc: output.outlierPerc ?? EXPERIMENT_DEFAULTS.outlierPerc,
+      alpha: output.alpha ?? EXPERIMENT_DEFAULTS.alpha,
+    },
+    seed: data.seed ?? EXPERIMENT_DEFAULTS.seed,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './run.js';
+export * from './labels.js';
+export * from './display.js';
