@@ -6,6 +6,7 @@ import {
   locate,
   parseYamlFile,
   isEnvisionError,
+  loadPlugins,
   type ConfigIssue,
   type Experiment,
   type ExperimentParts,
@@ -35,15 +36,16 @@ export async function loadExperimentWithPlugins(
   if (source.issues.length > 0) return { issues: source.issues };
   const data = source.data as { plugins?: unknown } | null;
   const plugins = Array.isArray(data?.plugins) ? data.plugins.filter((p): p is string => typeof p === 'string') : [];
-  let registry: PluginRegistry;
-  try {
-    registry = await registryWith(plugins, dirname(resolve(file)));
-  } catch (e) {
-    // A problem with one of the file's own plugins is reported at its line; any other is not the file's fault.
-    const index = isEnvisionError(e) ? plugins.findIndex((p) => e.message.includes(`'${p}'`)) : -1;
-    if (index < 0) throw e;
-    const { line, col } = locate(source.doc, source.lineCounter, ['plugins', index]);
-    return { issues: [{ file, line, col, path: `plugins[${index}]`, message: (e as Error).message }] };
+  const registry = await registryWith();
+  for (const [index, name] of plugins.entries()) {
+    try {
+      await loadPlugins(registry, [[name, dirname(resolve(file))]]);
+    } catch (e) {
+      // A problem with one of the file's own plugins is reported at its line.
+      if (!isEnvisionError(e)) throw e;
+      const { line, col } = locate(source.doc, source.lineCounter, ['plugins', index]);
+      return { issues: [{ file, line, col, path: `plugins[${index}]`, message: e.message }] };
+    }
   }
   const { config, issues } = loadExperiment(file, { sets, parts: partsOf(registry) });
   return config === undefined ? { issues } : { experiment: config, registry, issues };

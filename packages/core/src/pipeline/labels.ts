@@ -6,7 +6,7 @@ export function slug(text: string, max = 48): string {
   const s = text
     .normalize('NFKD')
     .toLowerCase()
-    .replace(/[^a-z0-9._]+/g, '-')
+    .replace(/[^a-z0-9_]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, max)
     .replace(/-+$/, '');

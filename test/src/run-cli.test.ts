@@ -1,0 +1,234 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readNpy } from '@envision/core';
+import { envision, root } from './cli.js';
+
+let dir: string;
+
+/** A small, fast experiment on the tiny dual encoder; `extra` is appended to the YAML. */
+function experiment(name: string, body: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, body);
+  return file;
+}
+
+const fast = (image: string, out: string) => `model:
+  adapter: medclip
+  bundle: ${join(root, 'fixtures/tiny-dual')}
+images:
+  - ${image}
+methods:
+  - id: occlusion
+    options: { window: [3, 56, 56], strides: [3, 56, 56], perturbationsPerEval: 16 }
+targets:
+  - name: dims
+    dimensions: [0, 5]
+  - name: prompts
+    texts: ["mild atelectasis", "<script>alert(1)</script> Cardiomegaly"]
+output:
+  dir: ${out}
+  signs: [all, positive]
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'envision-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('envision validate', () => {
+  it('accepts the bundled configs', () => {
+    const r = envision(['validate', 'configs/demo.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('configs/demo.yaml: ok\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints every problem as FILE:LINE:COL path message and exits 2', () => {
+    const file = experiment(
+      'bad.yaml',
+      `model:
+  adapter: medclip
+  bundle: x
+images: [a.png]
+methods:
+  - id: occlusion
+    options: { window: [3, 8, 8] }
+  - id: occlusion
+    name: second
+    options:
+      window: [8, 0, 8]
+  - id: oclusion
+targets:
+  - name: t
+    dimensions: [0]
+strategy: sideways
+`,
+    );
+    const r = envision(['validate', file]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toContain(`${file}:11:19 methods[1].options.window[1] must be >= 1`);
+    expect(lines.some((l) => l.startsWith(`${file}:12:`) && l.includes("unknown method 'oclusion'; did you mean 'occlusion'?"))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${file}:16:11 strategy must be equal to one of the allowed values`))).toBe(true);
+  });
+
+  it('reports YAML syntax errors with their line and column', () => {
+    const file = experiment('syntax.yaml', 'model:\n  adapter: medclip\n images: [\n');
+    const r = envision(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ \\(yaml\\) `));
+  });
+
+  it('validates --set overrides the same way', () => {
+    const bad = envision(['validate', 'configs/demo.yaml', '--set', 'methods[0].options.window=[3,0,8]']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^configs\/demo\.yaml:\d+:\d+ methods\[0\]\.options\.window\[1\] must be >= 1 \(from --set\)$/m);
+    const good = envision(['validate', 'configs/demo.yaml', '--set', 'output.outlierPerc=5']);
+    expect(good.code).toBe(0);
+  });
+});
+
+describe('envision run', () => {
+  it('writes maps, overlays and a manifest, with one JSON line per item', async () => {
+    const out = join(dir, 'run1');
+    const file = experiment('ok.yaml', fast(join(root, 'fixtures/images/cxr-b.png'), out));
+    const r = envision(['run', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.event)).toEqual(['item', 'item', 'done']);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.format).toBe('envision-run/1');
+    expect(manifest.versions['onnxruntime-node']).toBe('1.30.0');
+    expect(manifest.versions['@envision/method-occlusion']).toBe('0.1.0');
+    expect(Object.keys(manifest.model.hashes).length).toBeGreaterThan(0);
+    expect(manifest.items).toHaveLength(2);
+    for (const item of manifest.items) {
+      const maps = await readNpy(join(out, item.npy));
+      expect(maps.shape).toEqual([2, 3, 224, 224]);
+      expect(item.overlays).toHaveLength(4);
+      for (const png of item.overlays) expect(existsSync(join(out, png))).toBe(true);
+    }
+    expect(manifest.items[1].labels[1]).toBe('<script>alert(1)</script> Cardiomegaly');
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fails cleanly on a corrupt image: exit 2, one line, no manifest', () => {
+    const bad = join(dir, 'corrupt.png');
+    writeFileSync(bad, readFileSync(join(root, 'fixtures/images/cxr-a.png')).subarray(0, 300));
+    const out = join(dir, 'run-corrupt');
+    const r = envision(['run', experiment('corrupt.yaml', fast(bad, out))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/corrupt\.png/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('fails cleanly on a file that is not an image', () => {
+    const text = join(dir, 'notes.png');
+    writeFileSync(text, 'just some text, not pixels\n');
+    const out = join(dir, 'run-text');
+    const r = envision(['run', experiment('text.yaml', fast(text, out))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/notes\.png/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('fails cleanly on a missing image', () => {
+    const r = envision(['run', experiment('missing.yaml', fast(join(dir, 'nope.png'), join(dir, 'run-missing')))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.png/);
+  });
+
+  it('fails cleanly when the output folder cannot be written', () => {
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, 'a file');
+    const r = envision(['run', experiment('unwritable.yaml', fast(join(root, 'fixtures/images/cxr-a.png'), join(blocker, 'out')))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write to output folder .*blocker\/out/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports config problems without running', () => {
+    const file = experiment('badrun.yaml', fast(join(root, 'fixtures/images/cxr-a.png'), join(dir, 'x')).replace('window: [3, 56, 56]', 'window: 3'));
+    const r = envision(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/methods\[0\]\.options\.window must be array/);
+  });
+});
+
+describe('plugins are found by package name from the experiment folder', () => {
+  let project: string;
+  beforeAll(() => {
+    // A user's project inside the repository, so that its plugin can import @envision/core (as a published plugin would
+    // through its own dependency).
+    project = join(root, 'test', `.tmp-plugin-project-${process.pid}`);
+    const write = (name: string, id: string) => {
+      const pkg = join(project, 'node_modules', name);
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { '.': { default: './index.js' } } }));
+      writeFileSync(
+        join(pkg, 'index.js'),
+        `import { ContainerModule, AttributionMethod, tensor } from '@envision/core';
+const method = {
+  meta: { id: '${id}', kind: 'perturbation', linearInTarget: true, description: 'ones', paper: 'none',
+    optionsSchema: { type: 'object', properties: { value: { type: 'number' } }, additionalProperties: false },
+    defaultOptions: { value: 1 } },
+  async attribute({ inputs, wrt, target, options }) {
+    const x = inputs[wrt]; const n = x.data.length; const k = target.shape[0];
+    return { maps: tensor('float32', [k, ...x.shape.slice(1)], new Float32Array(k * n).fill(options.value)) };
+  },
+};
+export default new ContainerModule(({ bind }) => { bind(AttributionMethod).toConstantValue(method); });
+`,
+      );
+    };
+    write('envision-method-ones', 'ones');
+    write('envision-method-clash', 'occlusion');
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  const withPlugin = (plugin: string, method: string, out: string) =>
+    fast(join(root, 'fixtures/images/cxr-a.png'), out)
+      .replace('model:', `plugins: [${plugin}]\nmodel:`)
+      .replace(/methods:\n  - id: occlusion\n    options: .*\n/, `methods:\n  - id: ${method}\n    options: { value: 2 }\n`);
+
+  it('runs a user plugin exactly like a built-in one', async () => {
+    const file = join(project, 'exp.yaml');
+    writeFileSync(file, withPlugin('envision-method-ones', 'ones', join(project, 'out')));
+    const r = envision(['run', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(project, 'out', 'manifest.json'), 'utf8'));
+    expect(manifest.versions['envision-method-ones']).toBe('1.2.3');
+    const maps = await readNpy(join(project, 'out', manifest.items[0].npy));
+    expect(maps.data[0]).toBe(2);
+  });
+
+  it('validates the plugin options with its schema', () => {
+    const file = join(project, 'bad.yaml');
+    writeFileSync(file, withPlugin('envision-method-ones', 'ones', join(project, 'out2')).replace('value: 2', 'value: high'));
+    const r = envision(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/methods\[0\]\.options\.value must be number/);
+  });
+
+  it('rejects a plugin whose id clashes with a built-in, naming both packages', () => {
+    const file = join(project, 'clash.yaml');
+    writeFileSync(file, withPlugin('envision-method-clash', 'occlusion', join(project, 'out3')));
+    const r = envision(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plugins\[0\] method id 'occlusion' is provided by both @envision\/method-occlusion and envision-method-clash/);
+  });
+
+  it('names a plugin package that cannot be found, at its line', () => {
+    const file = join(project, 'missing.yaml');
+    writeFileSync(file, withPlugin('envision-method-nowhere', 'ones', join(project, 'out4')));
+    const r = envision(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing\.yaml:1:\d+ plugins\[0\] plugin package 'envision-method-nowhere' not found/);
+  });
+});
