@@ -1,0 +1,117 @@
+import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, formatShape } from '@envision/core';
+import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
+import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
+import { preprocessImage } from './preprocess.js';
+import { TextEmbeddingCache, sharedTextCache } from './text-cache.js';
+
+/** Options of a {@link MedClipAdapter}. */
+export interface MedClipAdapterOptions extends LoadBundleOptions {
+  /**
+   * Largest image accepted by {@link MedClipAdapter.preprocessImage}, in pixels.
+   * @default 100_000_000
+   */
+  readonly limitInputPixels?: number;
+  /**
+   * Where text embeddings are cached.
+   * @default a cache shared by all adapters of the process
+   */
+  readonly textCache?: TextEmbeddingCache;
+}
+
+/**
+ * MedCLIP (Wang et al. 2022) as an Envision {@link VlmAdapter}, running a bundle's two ONNX encoders with
+ * MedCLIP's own preprocessing and tokenisation.
+ */
+export class MedClipAdapter implements VlmAdapter {
+  readonly id = 'medclip';
+  readonly embeddingDim: number;
+  readonly logitScale: number;
+  readonly vision: VlmAdapter['vision'];
+  /** No prompt sets yet. */
+  readonly promptSets: PromptSets = {};
+  /** SHA-256 of the bundle and of each ONNX file, recorded in run manifests. */
+  readonly hashes: Record<string, string>;
+  private readonly cache: TextEmbeddingCache;
+
+  /**
+   * @param bundle - a loaded bundle (see {@link loadBundle}); the adapter owns its models from now on
+   * @param options - pixel limit and text cache
+   */
+  constructor(
+    readonly bundle: Bundle,
+    private readonly options: MedClipAdapterOptions = {},
+  ) {
+    const m = bundle.manifest;
+    this.embeddingDim = m.embeddingDim;
+    this.logitScale = m.logitScale;
+    this.vision = { model: bundle.vision, input: m.vision.input, output: m.vision.output };
+    this.cache = options.textCache ?? sharedTextCache;
+    this.hashes = { bundle: bundle.hash, [m.vision.file]: bundle.vision.sha256, [m.text.file]: bundle.text.sha256 };
+  }
+
+  /**
+   * Loads the bundle folder `dir` and wraps it.
+   * @throws EnvisionError `E_BUNDLE` / `E_ONNX` / `E_FILE` as {@link loadBundle}
+   */
+  static async load(dir: string, options: MedClipAdapterOptions = {}): Promise<MedClipAdapter> {
+    return new MedClipAdapter(await loadBundle(dir, options), options);
+  }
+
+  /** MedCLIPFeatureExtractor on an image file → float32 `[1, channels, size, size]`. */
+  preprocessImage(file: string): Promise<Tensor<'float32'>> {
+    const { image, vision } = this.bundle.manifest;
+    return preprocessImage(file, {
+      ...image,
+      channels: vision.channels,
+      limitInputPixels: this.options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+    });
+  }
+
+  /** BERT WordPiece of the texts as one batch padded to its longest sequence. */
+  tokenize(texts: readonly string[]): TokenBatch {
+    return this.bundle.tokenizer.encodeBatch(texts);
+  }
+
+  /**
+   * Unnormalised image embeddings of preprocessed pixels.
+   * @param pixels - float32 `[B, channels, size, size]`
+   * @returns float32 `[B, embeddingDim]`
+   */
+  async encodeImage(pixels: Tensor<'float32'>): Promise<Tensor<'float32'>> {
+    const { vision, image } = this.bundle.manifest;
+    const want = [vision.channels, image.size, image.size];
+    if (pixels.shape.length !== 4 || want.some((d, i) => pixels.shape[i + 1] !== d)) {
+      throw new EnvisionError('E_INPUT', `medclip encodeImage: pixels must be [B, ${want.join(', ')}], got ${formatShape(pixels.shape)}`);
+    }
+    const out = await this.bundle.vision.run({ [vision.input]: pixels }, [vision.output]);
+    return this.embedding(out[vision.output]!, pixels.shape[0]!, `${this.bundle.vision.path}: output '${vision.output}'`);
+  }
+
+  /**
+   * Unnormalised text embeddings of the texts embedded as ONE padded batch (as MedCLIP embeds a class's prompts:
+   * pad tokens are averaged in, so the batch matters). Cached per (bundle hash, exact batch).
+   * @returns float32 `[K, embeddingDim]`
+   */
+  async encodeText(texts: readonly string[]): Promise<Tensor<'float32'>> {
+    const cached = this.cache.get(this.bundle.hash, texts);
+    if (cached !== undefined) return cached;
+    const { text } = this.bundle.manifest;
+    const batch = this.tokenize(texts);
+    const out = await this.bundle.text.run({ [text.inputs.ids]: batch.ids, [text.inputs.mask]: batch.mask }, [text.output]);
+    const embeds = this.embedding(out[text.output]!, texts.length, `${this.bundle.text.path}: output '${text.output}'`);
+    this.cache.set(this.bundle.hash, texts, embeds);
+    return embeds;
+  }
+
+  private embedding(t: Tensor, rows: number, what: string): Tensor<'float32'> {
+    if (t.dtype !== 'float32' || t.shape.length !== 2 || t.shape[0] !== rows || t.shape[1] !== this.embeddingDim) {
+      throw new EnvisionError('E_BUNDLE', `${what} is ${t.dtype} ${formatShape(t.shape)}, expected float32 [${rows}, ${this.embeddingDim}]`);
+    }
+    return t as Tensor<'float32'>;
+  }
+
+  /** Releases both onnxruntime sessions. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.bundle.vision.dispose(), this.bundle.text.dispose()]);
+  }
+}

@@ -1,0 +1,119 @@
+import { stat } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { EnvisionError, describeCause } from '@envision/core';
+
+/** A decoded one-channel image, row-major. */
+export type GreyImage =
+  /** 8-bit sources: grey levels 0–255, as PIL's `convert('L')` gives them. */
+  | { readonly bitDepth: 8; readonly width: number; readonly height: number; readonly data: Uint8Array }
+  /** 16-bit sources: values scaled by 65535 to [0, 1], float32. */
+  | { readonly bitDepth: 16; readonly width: number; readonly height: number; readonly data: Float32Array };
+
+/** Options of {@link decodeGrey}. */
+export interface DecodeOptions {
+  /**
+   * Largest image accepted, in pixels (width × height); larger files fail before they are decoded.
+   * @default 100_000_000
+   */
+  readonly limitInputPixels?: number;
+}
+
+/** Default of {@link DecodeOptions.limitInputPixels}: 100 megapixels. */
+export const DEFAULT_LIMIT_INPUT_PIXELS = 100_000_000;
+
+/** PIL's ITU-R 601-2 luma in 16-bit fixed point (`L24` in libImaging/Convert.c): exact for 8-bit RGB. */
+function luma8(r: number, g: number, b: number): number {
+  return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+}
+
+/** Premultiplies by alpha onto black as PIL's paste with a mask does: round(c · a / 255). */
+function onBlack8(c: number, a: number): number {
+  return Math.round((c * a) / 255);
+}
+
+function imageError(file: string, what: string, cause?: unknown): EnvisionError {
+  return new EnvisionError('E_IMAGE', `cannot read image ${file}: ${what}`, cause);
+}
+
+/**
+ * Reads an image file (PNG, JPEG, and whatever else sharp decodes) as one grey channel:
+ *
+ * - RGB → grey with PIL's `convert('L')` arithmetic (ITU-R 601-2 luma, `(19595 R + 38470 G + 7471 B + 2^15) >> 16`);
+ * - an alpha channel is flattened onto black first (`round(c · a / 255)`, as PIL pastes with a mask);
+ * - 16-bit files are scaled by 65535 to [0, 1] (luma `(299 R + 587 G + 114 B) / 1000` in floating point);
+ * - embedded ICC profiles and EXIF orientation are ignored, as PIL does.
+ *
+ * @param file - the image file
+ * @param options - the pixel limit
+ * @throws EnvisionError `E_IMAGE` (one line) for a missing file, a file that is not an image, a truncated or
+ *   corrupt image, or an image over the pixel limit
+ */
+export async function decodeGrey(file: string, options: DecodeOptions = {}): Promise<GreyImage> {
+  const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  try {
+    if (!(await stat(file)).isFile()) throw imageError(file, 'not a file');
+  } catch (e) {
+    if (e instanceof EnvisionError) throw e;
+    throw imageError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeCause(e), e);
+  }
+  let meta: Metadata;
+  try {
+    // Header only: safe without a pixel limit, and it lets the limit message give the size.
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    const cause = describeCause(e);
+    const what = /unsupported image format/i.test(cause) ? 'not an image (or a format sharp cannot decode)' : `corrupt or truncated image: ${cause}`;
+    throw imageError(file, what, e);
+  }
+  const pixels = meta.width * meta.height;
+  if (pixels > limit) {
+    throw imageError(file, `image is ${meta.width}×${meta.height} = ${pixels} pixels, over the limit of ${limit} (option limitInputPixels)`);
+  }
+  const wide = meta.depth === 'ushort';
+  // Grey with alpha goes through RGB(A): sharp's b-w conversion would drop the alpha channel.
+  const grey = meta.channels === 1;
+  const space = grey ? (wide ? 'grey16' : 'b-w') : wide ? 'rgb16' : 'srgb';
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await sharp(file, { ignoreIcc: true, limitInputPixels: limit, failOn: 'warning' })
+      .toColourspace(space).raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw imageError(file, `corrupt or truncated image: ${describeCause(e)}`, e);
+  }
+  const { width, height, channels } = raw.info;
+  if (channels !== 1 && channels !== 3 && channels !== 4) throw imageError(file, `unsupported layout of ${channels} channels`);
+  const n = width * height;
+  if (wide) {
+    // Copy when the buffer is not 2-byte aligned (a Uint16Array view needs it); sharp's is native-endian.
+    const bytes = raw.data.byteOffset % 2 === 0 ? raw.data : Uint8Array.from(raw.data);
+    const src = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    return { bitDepth: 16, width, height, data: toGrey16(src, n, channels) };
+  }
+  return { bitDepth: 8, width, height, data: toGrey8(raw.data, n, channels) };
+}
+
+function toGrey8(src: Uint8Array, n: number, channels: number): Uint8Array {
+  if (channels === 1) return Uint8Array.from(src.subarray(0, n));
+  const out = new Uint8Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    if (channels === 3) out[i] = luma8(src[p]!, src[p + 1]!, src[p + 2]!);
+    else {
+      const a = src[p + 3]!;
+      out[i] = luma8(onBlack8(src[p]!, a), onBlack8(src[p + 1]!, a), onBlack8(src[p + 2]!, a));
+    }
+  }
+  return out;
+}
+
+function toGrey16(src: Uint16Array, n: number, channels: number): Float32Array {
+  const out = new Float32Array(n);
+  const max = 65535;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    if (channels === 1) out[i] = src[p]! / max;
+    else {
+      const a = channels === 4 ? src[p + 3]! / max : 1;
+      out[i] = (a * (299 * src[p]! + 587 * src[p + 1]! + 114 * src[p + 2]!)) / (1000 * max);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+import { AdapterPlugin, PluginRegistry } from '@envision/core';
+import { describe, expect, it } from 'vitest';
+import medclipModule, { MedClipAdapter, loadBundle, medclipAdapterPlugin } from './index.js';
+
+describe('package entry point', () => {
+  it('default-exports a ContainerModule that binds the medclip adapter plugin', () => {
+    const registry = new PluginRegistry();
+    registry.addModule(medclipModule, '@envision/adapter-medclip');
+    expect(registry.ids('adapter')).toEqual(['medclip']);
+    expect(registry.get('adapter', 'medclip').plugin).toBe(medclipAdapterPlugin);
+    expect(typeof AdapterPlugin).toBe('symbol');
+  });
+
+  it('exports the adapter and the bundle loader', () => {
+    expect(typeof MedClipAdapter.load).toBe('function');
+    expect(typeof loadBundle).toBe('function');
+  });
+});
