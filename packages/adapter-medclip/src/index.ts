@@ -12,7 +12,7 @@ export { MedClipAdapter, type MedClipAdapterOptions } from './adapter.js';
 export { loadBundle, checkSignatures, type Bundle, type LoadBundleOptions } from './bundle.js';
 export { parseManifest, readManifest, manifestProblems, MANIFEST_FILE, type BundleManifest, type Resample } from './manifest.js';
 export { manifestSchema, BUNDLE_FORMAT } from './manifest-schema.js';
-export { preprocessImage, preprocessGrey, padToSquare, centreCrop, rescale, normalise, type PreprocessOptions } from './preprocess.js';
+export { preprocessImage, preprocessGrey, padToSquare, centreCrop, rescale, normalise, type PreprocessOptions, type Pixels } from './preprocess.js';
 export { decodeGrey, DEFAULT_LIMIT_INPUT_PIXELS, type GreyImage, type DecodeOptions } from './decode-image.js';
 export { resampleU8, resampleFloat, taps, type ResampleFilter, type Taps } from './resample.js';
 export {

@@ -22,7 +22,8 @@ export interface PreprocessOptions extends DecodeOptions {
   readonly channels?: number;
 }
 
-type Pixels = Uint8Array | Float32Array;
+/** Greyscale pixel buffers the geometric steps work on: 8-bit or float. */
+export type Pixels = Uint8Array | Float32Array;
 
 /**
  * Pads to a square of side max(minSide, width, height) on black, the image pasted at

@@ -24,7 +24,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
 };
 
 /**
- * Runs the CLI and returns its exit code: 0 on success, 2 for bad input (an {@link EnvisionError}, printed as one
+ * Runs the CLI and returns its exit code: 0 on success, 2 for bad input (an `EnvisionError`, printed as one
  * line), 1 for an unexpected failure.
  */
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {

@@ -6,16 +6,17 @@ import { AdapterPlugin } from './adapter.js';
 import { FusionRule } from './fusion.js';
 
 /** The kinds of plugin the registry holds, with the token each is bound to. */
-const KINDS = {
+const KINDS: Record<PluginKind, symbol> = {
   method: AttributionMethod,
   adapter: AdapterPlugin,
   fusion: FusionRule,
-} as const;
+};
 
 /** A kind of plugin: `method`, `adapter` or `fusion`. */
-export type PluginKind = keyof typeof KINDS;
+export type PluginKind = 'method' | 'adapter' | 'fusion';
 
-interface PluginOf {
+/** The plugin interface of each {@link PluginKind}. */
+export interface PluginOf {
   method: AttributionMethod;
   adapter: AdapterPlugin;
   fusion: FusionRule;
