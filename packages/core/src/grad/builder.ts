@@ -1,0 +1,283 @@
+import { EnvisionError } from '../errors.js';
+import type { NamedTensors } from '../model.js';
+import { attrFloat, attrInt, attrInts, attrString, attrTensor } from '../onnx/attr.js';
+import { makeGraph, makeModel, makeTensorValueInfo } from '../onnx/build.js';
+import { DataType, tensorFromProto } from '../onnx/tensor-proto.js';
+import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/types.js';
+import { GraphEmitter } from './emitter.js';
+import { BatchLayout } from './layout.js';
+import { probeValues } from './probe.js';
+import { NON_DIFFERENTIABLE_OPS, type GradientRule, type RuleContext } from './rule.js';
+import type { RuleRegistry } from './rule-registry.js';
+
+/** What to differentiate, and at which sizes. */
+export interface GradientSpec {
+  /** The input to differentiate; batch axis first, `[B, …S]`. */
+  readonly wrt: string;
+  /** The output explained; batch axis first, `[B, …O]`. */
+  readonly of: string;
+  /** Cotangent rows per call, K. */
+  readonly rows: number;
+}
+
+/** The built gradient model and the names of its extra input and outputs. */
+export interface GradientModel {
+  readonly model: ModelProto;
+  /** Input name of the cotangent, float `[K, …O]`. */
+  readonly cotangent: string;
+  /** Output name of the gradient, float `[B, K, …S]`. */
+  readonly gradient: string;
+  /** Output name of the explained output (the forward value, `[B, …O]`). */
+  readonly output: string;
+  /** Forward nodes whose gradient rule ran. */
+  readonly differentiatedNodes: number;
+}
+
+/** Name of the cotangent input of every gradient model. */
+export const COTANGENT_INPUT = 'envision_cotangent';
+/** Name of the gradient output of every gradient model. */
+export const GRADIENT_OUTPUT = 'envision_gradient';
+
+const FLOAT_TYPES = new Set(['float32', 'float64']);
+
+/**
+ * Builds the vector–Jacobian-product model of a forward ONNX model: inputs are the forward inputs plus the cotangent
+ * `[K, …O]`; outputs are `of` and the gradient `[B, K, …S]`, row k being ∂(cotangent_k · of_b)/∂wrt_b. The forward
+ * nodes are kept as they are and their values are reused by the backward nodes (tiled K times along the batch when
+ * K > 1, never recomputed). Shapes are specialised to the feeds' shapes, found by probing the forward model.
+ *
+ * @param model - the forward model (opset 13 or newer)
+ * @param feeds - example feeds with the batch B the gradient model will run at
+ * @param spec - `wrt`, `of` and the number of cotangent rows K
+ * @param rules - the gradient rules to use
+ * @throws EnvisionError `E_ONNX` naming the op and node when a node on the path has no rule or an unsupported attribute
+ */
+export async function buildGradientModel(model: ModelProto, feeds: NamedTensors, spec: GradientSpec, rules: RuleRegistry): Promise<GradientModel> {
+  const graph = model.graph;
+  if (graph === undefined) throw new EnvisionError('E_ONNX', 'the model has no graph');
+  const opset = model.opset_import.find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  if (opset < 13) throw new EnvisionError('E_ONNX', `the gradient engine needs ONNX opset 13 or newer, the model uses ${opset}: re-export it`);
+  const { wrt, of, rows: k } = spec;
+  if (!graph.input.some((i) => i.name === wrt)) throw new EnvisionError('E_INPUT', `the model has no input '${wrt}' to differentiate (inputs: ${graph.input.map((i) => i.name).join(', ')})`);
+  if (!graph.output.some((o) => o.name === of)) throw new EnvisionError('E_INPUT', `the model has no output '${of}' (outputs: ${graph.output.map((o) => o.name).join(', ')})`);
+  const b = feeds[wrt]!.shape[0]!;
+  const n = k * b;
+
+  const initializers = new Map(graph.initializer.map((t) => [t.name!, t] as const));
+  const constants = new Map<string, TensorProto>();
+  for (const node of graph.node) if (node.op_type === 'Constant' && findTensorAttr(node)) constants.set(node.output[0]!, findTensorAttr(node)!);
+  const graphInputs = new Set(graph.input.map((i) => i.name!).filter((name) => !initializers.has(name)));
+
+  // The nodes on a path from `wrt` to `of`.
+  const fromWrt = new Set([wrt]);
+  for (const node of graph.node) if (node.input.some((i) => fromWrt.has(i))) node.output.forEach((o) => fromWrt.add(o));
+  const toOf = new Set([of]);
+  for (const node of [...graph.node].reverse()) if (node.output.some((o) => toOf.has(o))) node.input.forEach((i) => toOf.add(i));
+  const active = graph.node.filter((node) => node.output.some((o) => toOf.has(o) && fromWrt.has(o)));
+
+  // Probe every value an active node reads or writes.
+  const probed = new Set<string>();
+  for (const node of active) for (const v of [...node.input, ...node.output]) if (v !== '' && !initializers.has(v) && !graphInputs.has(v) && !constants.has(v)) probed.add(v);
+  probed.add(of);
+  const layout = new BatchLayout(await probeValues(model, feeds, [...probed]));
+  const dtypeOf = (name: string): string => {
+    if (layout.has(name)) return layout.get(name).dtype;
+    if (graphInputs.has(name)) return feeds[name]?.dtype ?? 'unknown';
+    const t = initializers.get(name) ?? constants.get(name);
+    return t === undefined ? 'unknown' : ortName(t.data_type ?? 0);
+  };
+  const floatType = dtypeOf(of) === 'float64' ? DataType.DOUBLE : DataType.FLOAT;
+  const emitter = new GraphEmitter(floatType);
+
+  const shapeAt = (name: string): number[] => {
+    if (graphInputs.has(name)) return [n, ...feeds[name]!.shape.slice(1)];
+    const t = initializers.get(name) ?? constants.get(name);
+    if (t !== undefined) return [...t.dims];
+    return layout.shape(name, n);
+  };
+  const tiled = new Map<string, string>();
+  const atBackwardBatch = (name: string): string => {
+    if (k === 1 || initializers.has(name) || constants.has(name)) return name;
+    const axis = graphInputs.has(name) ? 0 : layout.batchAxis(name);
+    if (axis === null) return name;
+    let t = tiled.get(name);
+    if (t === undefined) {
+      const rank = shapeAt(name).length;
+      t = emitter.emit('Tile', [name, emitter.ints(Array.from({ length: rank }, (_, i) => (i === axis ? k : 1)))], 1)[0]!;
+      tiled.set(name, t);
+    }
+    return t;
+  };
+  const constIntsOf = (name: string): number[] | undefined => {
+    const t = initializers.get(name) ?? constants.get(name);
+    if (t !== undefined) {
+      const v = tensorFromProto(t);
+      return v.dtype === 'int64' ? Array.from(v.data as BigInt64Array, Number) : undefined;
+    }
+    return layout.has(name) ? layout.ints(name, n) : undefined;
+  };
+  const differentiable = (name: string): boolean => name !== '' && fromWrt.has(name) && FLOAT_TYPES.has(dtypeOf(name));
+
+  // Seed: the cotangent rows, repeated for each of the B images, row-major in K: [K·B, …O].
+  const outShape = layout.shape(of, 1).slice(1);
+  const contributions = new Map<string, string[]>();
+  const addGrad = (name: string, g: string) => contributions.set(name, [...(contributions.get(name) ?? []), g]);
+  let seed = COTANGENT_INPUT;
+  if (b > 1) {
+    const expanded = emitter.emit('Expand', [emitter.emit('Unsqueeze', [COTANGENT_INPUT, emitter.ints([1])], 1)[0]!, emitter.ints([k, b, ...outShape])], 1)[0]!;
+    seed = emitter.emit('Reshape', [expanded, emitter.ints([n, ...outShape])], 1)[0]!;
+  }
+  addGrad(of, seed);
+  const gradOf = (name: string): string | undefined => {
+    const parts = contributions.get(name);
+    if (parts === undefined || parts.length === 0) return undefined;
+    if (parts.length === 1) return parts[0];
+    const sum = emitter.emit('Sum', parts, 1)[0]!;
+    contributions.set(name, [sum]);
+    return sum;
+  };
+
+  let differentiatedNodes = 0;
+  for (const node of [...active].reverse()) {
+    const outGrads = node.output.map((o) => (o === '' ? undefined : gradOf(o)));
+    if (outGrads.every((g) => g === undefined)) continue;
+    const opType = node.op_type ?? '';
+    if (NON_DIFFERENTIABLE_OPS.has(opType)) continue;
+    if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') {
+      throw new EnvisionError('E_ONNX', `no gradient rule for op ${node.domain}.${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
+    }
+    const rule = rules.get(opType);
+    if (rule === undefined) {
+      throw new EnvisionError('E_ONNX', `no gradient rule for op ${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
+    }
+    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { atBackwardBatch, shapeAt, constIntsOf, differentiable, dtypeOf });
+    const inGrads = rule.backward(ctx);
+    differentiatedNodes++;
+    node.input.forEach((name, i) => {
+      const g = inGrads[i];
+      if (g !== undefined && differentiable(name)) addGrad(name, g);
+    });
+  }
+
+  // The gradient of `wrt`, [K·B, …S] → [B, K, …S].
+  const inShape = feeds[wrt]!.shape.slice(1);
+  let gradient = gradOf(wrt);
+  if (gradient === undefined) {
+    gradient = emitter.emit('ConstantOfShape', [emitter.ints([n, ...inShape])], 1, { value: zeroTensor(floatType) })[0]!;
+  }
+  if (b === 1) {
+    emitter.emit('Reshape', [gradient, emitter.ints([1, k, ...inShape])], 1, {}, [GRADIENT_OUTPUT]);
+  } else {
+    const split = emitter.emit('Reshape', [gradient, emitter.ints([k, b, ...inShape])], 1)[0]!;
+    emitter.emit('Transpose', [split], 1, { perm: [1n, 0n, ...inShape.map((_, i) => BigInt(i + 2))] }, [GRADIENT_OUTPUT]);
+  }
+
+  const inputs: ValueInfoProto[] = [
+    ...graph.input.filter((i) => graphInputs.has(i.name!)).map((i) => specialise(i, feeds[i.name!]?.shape)),
+    makeTensorValueInfo(COTANGENT_INPUT, floatType, [k, ...outShape]),
+  ];
+  const outputs = [graph.output.find((o) => o.name === of)!, makeTensorValueInfo(GRADIENT_OUTPUT, floatType, [b, k, ...inShape])];
+  const built = makeModel(
+    makeGraph([...graph.node, ...emitter.nodes], `${graph.name ?? 'model'}_vjp`, inputs, outputs, [...graph.initializer, ...emitter.initializers]),
+    model.opset_import,
+    model.ir_version ?? 8,
+  );
+  return { model: built, cotangent: COTANGENT_INPUT, gradient: GRADIENT_OUTPUT, output: of, differentiatedNodes };
+}
+
+interface BuilderAccess {
+  atBackwardBatch(name: string): string;
+  shapeAt(name: string): number[];
+  constIntsOf(name: string): number[] | undefined;
+  differentiable(name: string): boolean;
+  dtypeOf(name: string): string;
+}
+
+function ruleContext(
+  node: NodeProto,
+  rule: GradientRule,
+  opset: number,
+  outGrads: (string | undefined)[],
+  emitter: GraphEmitter,
+  access: BuilderAccess,
+): RuleContext {
+  const where = `gradient of ${rule.opType} (node '${node.name ?? '?'}')`;
+  const inputName = (i: number): string => {
+    const name = node.input[i];
+    if (name === undefined || name === '') throw new EnvisionError('E_ONNX', `${where}: input ${i} is missing`);
+    return name;
+  };
+  const fail = (message: string): never => {
+    throw new EnvisionError('E_ONNX', `${where}: ${message}`);
+  };
+  const guard = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof EnvisionError) throw e;
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const ctx: RuleContext = {
+    node,
+    opset,
+    inputCount: node.input.length,
+    hasInput: (i) => node.input[i] !== undefined && node.input[i] !== '',
+    input: (i) => access.atBackwardBatch(inputName(i)),
+    output: (i) => access.atBackwardBatch(node.output[i]!),
+    inputShape: (i) => access.shapeAt(inputName(i)),
+    outputShape: (i) => access.shapeAt(node.output[i]!),
+    inputType: (i) => dataTypeOfOrt(access.dtypeOf(inputName(i))),
+    constInts: (i) => (ctx.hasInput(i) ? access.constIntsOf(inputName(i)) : undefined),
+    grad: (i = 0) => outGrads[i],
+    needsGrad: (i) => ctx.hasInput(i) && access.differentiable(node.input[i]!),
+    op: (opType, inputs, attributes) => emitter.emit(opType, inputs, 1, attributes)[0]!,
+    ops: (opType, inputs, count, attributes) => emitter.emit(opType, inputs, count, attributes),
+    ints: (values, shape) => emitter.ints(values, shape),
+    floats: (values, shape) => emitter.floats(values, shape),
+    unbroadcast: (g, from, to) => unbroadcast(emitter, g, from, to),
+    attrInt: (name, fallback) => guard(() => attrInt(node, name, fallback)),
+    attrInts: (name, fallback) => guard(() => attrInts(node, name, fallback)),
+    attrFloat: (name, fallback) => guard(() => attrFloat(node, name, fallback)),
+    attrString: (name, fallback) => guard(() => attrString(node, name, fallback)),
+    fail,
+  };
+  return ctx;
+}
+
+/** Sums `g` (shape `from`) over the axes along which a value of shape `to` was broadcast, and reshapes to `to`. */
+function unbroadcast(emitter: GraphEmitter, g: string, from: readonly number[], to: readonly number[]): string {
+  if (from.length === to.length && from.every((d, i) => d === to[i])) return g;
+  const padded = [...Array<number>(from.length - to.length).fill(1), ...to];
+  const axes = from.map((d, i) => (padded[i] === 1 && d !== 1 ? i : -1)).filter((i) => i >= 0);
+  const summed = axes.length === 0 ? g : emitter.emit('ReduceSum', [g, emitter.ints(axes)], 1, { keepdims: 1n })[0]!;
+  return emitter.emit('Reshape', [summed, emitter.ints(to)], 1)[0]!;
+}
+
+function findTensorAttr(node: NodeProto): TensorProto | undefined {
+  try {
+    return attrTensor(node, 'value');
+  } catch {
+    return undefined;
+  }
+}
+
+function specialise(info: ValueInfoProto, shape: readonly number[] | undefined): ValueInfoProto {
+  const elem = info.type?.tensor_type?.elem_type;
+  if (shape === undefined || elem === undefined) return info;
+  return makeTensorValueInfo(info.name!, elem, shape);
+}
+
+function zeroTensor(floatType: number): TensorProto {
+  return { dims: [1], data_type: floatType, float_data: [], int32_data: [], string_data: [], int64_data: [], external_data: [], double_data: [], uint64_data: [], metadata_props: [], raw_data: new Uint8Array(floatType === DataType.DOUBLE ? 8 : 4) };
+}
+
+function ortName(dataType: number): string {
+  const names: Record<number, string> = { [DataType.FLOAT]: 'float32', [DataType.DOUBLE]: 'float64', [DataType.INT64]: 'int64', [DataType.INT32]: 'int32', [DataType.BOOL]: 'bool' };
+  return names[dataType] ?? `type${dataType}`;
+}
+
+function dataTypeOfOrt(name: string): number {
+  const codes: Record<string, number> = { float32: DataType.FLOAT, float64: DataType.DOUBLE, int64: DataType.INT64, int32: DataType.INT32, bool: DataType.BOOL };
+  return codes[name] ?? 0;
+}

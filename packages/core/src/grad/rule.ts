@@ -1,0 +1,82 @@
+import type { AttributeInput } from '../onnx/build.js';
+import type { NodeProto } from '../onnx/types.js';
+
+/**
+ * What a gradient rule sees of one forward node while the backward graph is built. Every shape is concrete: it is
+ * the shape at the backward pass's batch (K cotangent rows × B images, row-major in K), and every forward value a rule
+ * reads is already at that batch. Names returned by the emitting methods are values of the gradient graph.
+ */
+export interface RuleContext {
+  /** The forward node. */
+  readonly node: NodeProto;
+  /** Version of the default ONNX operator set the model imports (13 or newer). */
+  readonly opset: number;
+  /** Number of inputs the node was given (optional inputs given as `''` count). */
+  readonly inputCount: number;
+  /** True when input i is present (not omitted, not `''`). */
+  hasInput(i: number): boolean;
+  /** Forward value of input i, at the backward batch. */
+  input(i: number): string;
+  /** Forward value of output i, at the backward batch. */
+  output(i: number): string;
+  /** Concrete shape of input i. */
+  inputShape(i: number): number[];
+  /** Concrete shape of output i. */
+  outputShape(i: number): number[];
+  /** Element type of input i (`DataType` code). */
+  inputType(i: number): number;
+  /**
+   * Compile-time values of an integer input (an initializer, a `Constant`, or a value computed from shapes only),
+   * e.g. the `shape` of Reshape or the `axes` of ReduceSum; undefined when the value depends on the data.
+   */
+  constInts(i: number): number[] | undefined;
+  /** The cotangent of output i (shaped as output i), or undefined when that output does not reach the explained output. */
+  grad(i?: number): string | undefined;
+  /** True when input i needs a cotangent (it depends on the attributed input and is floating point). */
+  needsGrad(i: number): boolean;
+  /** Emits a node with one output and returns that output's name. */
+  op(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, AttributeInput>>): string;
+  /** Emits a node with several outputs and returns their names. */
+  ops(opType: string, inputs: readonly string[], outputCount: number, attributes?: Readonly<Record<string, AttributeInput>>): string[];
+  /** An int64 constant (1-D unless a shape is given; `[]` shape for a scalar). */
+  ints(values: readonly number[], shape?: readonly number[]): string;
+  /** A constant of the gradient's float type (float32 unless the model computes in float64), 1-D unless shaped. */
+  floats(values: readonly number[], shape?: readonly number[]): string;
+  /** Sums a cotangent of shape `from` over the axes it was broadcast along, giving shape `to`. */
+  unbroadcast(g: string, from: readonly number[], to: readonly number[]): string;
+  /** An integer attribute (or `fallback`); errors name the node. */
+  attrInt(name: string, fallback?: number): number;
+  /** An integer-list attribute (or `fallback`). */
+  attrInts(name: string, fallback?: readonly number[]): number[];
+  /** A float attribute (or `fallback`). */
+  attrFloat(name: string, fallback?: number): number;
+  /** A string attribute (or `fallback`). */
+  attrString(name: string, fallback?: string): string;
+  /** Throws an error naming the op and the node: for attribute combinations the rule does not handle. */
+  fail(message: string): never;
+}
+
+/**
+ * The gradient of one ONNX operator: given the cotangents of the node's outputs, emit nodes computing the cotangents
+ * of its inputs (the vector–Jacobian product). One rule per file, as tfjs does for its kernels.
+ */
+export interface GradientRule {
+  /** The ONNX operator type, e.g. `MatMul`. */
+  readonly opType: string;
+  /**
+   * Returns one entry per node input: the name of its cotangent, or undefined for inputs that get none (integer
+   * inputs, or inputs for which `ctx.needsGrad(i)` is false).
+   */
+  backward(ctx: RuleContext): (string | undefined)[];
+}
+
+/**
+ * Ops whose gradient is zero wherever it is defined: their outputs are integers, booleans or shapes, or piecewise
+ * constant (Floor, Round, Sign). On the path from the attributed input they stop the gradient, exactly.
+ */
+export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set([
+  'Shape', 'Size', 'Range', 'ConstantOfShape', 'Constant', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual',
+  'Not', 'And', 'Or', 'Xor', 'NonZero', 'ArgMax', 'ArgMin', 'Mod', 'Floor', 'Ceil', 'Round', 'Sign', 'IsNaN', 'IsInf',
+  'OneHot', 'EyeLike', 'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Bernoulli', 'Multinomial',
+  'BitShift',
+]);

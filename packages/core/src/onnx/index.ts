@@ -1,0 +1,19 @@
+export * from './types.js';
+export { ONNX_PROTO, onnxSchema, onnxType } from './onnx-proto.js';
+export { decodeModel, encodeModel } from './codec.js';
+export { DataType, dataTypeName, dataTypeOf, tensorFromProto, tensorToProto } from './tensor-proto.js';
+export {
+  AttributeType,
+  attrFloat,
+  attrFloats,
+  attrGraph,
+  attrInt,
+  attrInts,
+  attrString,
+  attrStrings,
+  attrTensor,
+  attributeType,
+  describeNode,
+  findAttribute,
+} from './attr.js';
+export { Attr, type AttributeInput, DEFAULT_IR_VERSION, makeAttribute, makeGraph, makeModel, makeNode, makeTensorValueInfo } from './build.js';
