@@ -3,6 +3,7 @@ import { isEnvisionError } from '@envision/core';
 import { attributeCommand } from './commands/attribute.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { gradCommand } from './commands/grad.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -14,11 +15,13 @@ Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps (.npy), overlays (.png), manifest
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
+  grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
 const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promise<number>> = {
   attribute: attributeCommand,
+  grad: gradCommand,
   validate: validateCommand,
   run: runCommand,
 };

@@ -22,3 +22,5 @@ export * from './render/index.js';
 export * from './pipeline/index.js';
 export * from './versions.js';
 export { ContainerModule } from 'inversify';
+export * from './grad/index.js';
+export * from './onnx/index.js';

@@ -1,19 +1,17 @@
-import { resolve } from 'node:path';
 import {
   EnvisionError,
-  OnnxModel,
   attribute,
   oneHotWeights,
   readNpy,
   writeNpy,
   formatShape,
-  type NamedTensors,
   type Strategy,
   type Tensor,
 } from '@envision/core';
 import { parseCommand, parseOptionValue, required, splitAssignment } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableFile } from '../output.js';
+import { loadModelAndInputs } from '../model-inputs.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision attribute`. */
@@ -82,16 +80,8 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
 
   const registry = await registryWith(values.plugin ?? [], process.cwd());
   const method = registry.get('method', methodId).plugin;
-  const threads = values.threads === undefined ? undefined : Number(values.threads);
-  const model = await OnnxModel.load(resolve(modelPath), threads === undefined ? {} : { intraOpNumThreads: threads });
-  const inputs: NamedTensors = {};
-  for (const spec of inputArgs) {
-    const [name, file] = splitAssignment(cmd, 'input', spec);
-    model.input(name);
-    inputs[name] = await readNpy(file);
-  }
-  model.checkFeeds(inputs);
-  model.output(of);
+  const { model, inputs } = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
+  model.forward.output(of);
   let weights: Tensor<'float32'> | ((shape: readonly number[]) => Tensor<'float32'>);
   if (targetIndex !== undefined) {
     const index = targetIndex;

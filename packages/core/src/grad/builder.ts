@@ -3,12 +3,69 @@ import type { NamedTensors } from '../model.js';
 import { attrFloat, attrInt, attrInts, attrString, attrTensor } from '../onnx/attr.js';
 import { makeGraph, makeModel, makeTensorValueInfo } from '../onnx/build.js';
 import { DataType, tensorFromProto } from '../onnx/tensor-proto.js';
-import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/types.js';
+import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/types.js';
 import { GraphEmitter } from './emitter.js';
 import { BatchLayout } from './layout.js';
 import { probeValues } from './probe.js';
 import { NON_DIFFERENTIABLE_OPS, type GradientRule, type RuleContext } from './rule.js';
 import type { RuleRegistry } from './rule-registry.js';
+
+/** What the builder learns about a forward graph before emitting anything; independent of K and B. */
+export interface GraphAnalysis {
+  readonly graph: GraphProto;
+  /** Version of the default operator set. */
+  readonly opset: number;
+  readonly initializers: ReadonlyMap<string, TensorProto>;
+  /** Outputs of `Constant` nodes, with their values. */
+  readonly constants: ReadonlyMap<string, TensorProto>;
+  /** Graph inputs that are not initializers. */
+  readonly graphInputs: ReadonlySet<string>;
+  /** Values computed from `wrt`. */
+  readonly fromWrt: ReadonlySet<string>;
+  /** Nodes on a path from `wrt` to `of`, in graph order. */
+  readonly active: readonly NodeProto[];
+  readonly layout: BatchLayout;
+  /** Bytes of the probed float values for one batch item: a measure of the memory one cotangent row needs. */
+  readonly bytesPerItem: number;
+}
+
+/**
+ * Finds the nodes between `wrt` and `of` and probes the values they read and write (shapes at batch 1 and 2,
+ * integer contents), which fixes every shape of the backward pass for any K and B.
+ * @throws EnvisionError for an opset below 13 or names the model lacks
+ */
+export async function analyzeGraph(model: ModelProto, feeds: NamedTensors, wrt: string, of: string): Promise<GraphAnalysis> {
+  const graph = model.graph;
+  if (graph === undefined) throw new EnvisionError('E_ONNX', 'the model has no graph');
+  const opset = model.opset_import.find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  if (opset < 13) throw new EnvisionError('E_ONNX', `the gradient engine needs ONNX opset 13 or newer, the model uses ${opset}: re-export it`);
+  if (!graph.input.some((i) => i.name === wrt)) throw new EnvisionError('E_INPUT', `the model has no input '${wrt}' to differentiate (inputs: ${graph.input.map((i) => i.name).join(', ')})`);
+  if (!graph.output.some((o) => o.name === of)) throw new EnvisionError('E_INPUT', `the model has no output '${of}' (outputs: ${graph.output.map((o) => o.name).join(', ')})`);
+
+  const initializers = new Map(graph.initializer.map((t) => [t.name!, t] as const));
+  const constants = new Map<string, TensorProto>();
+  for (const node of graph.node) if (node.op_type === 'Constant' && findTensorAttr(node)) constants.set(node.output[0]!, findTensorAttr(node)!);
+  const graphInputs = new Set(graph.input.map((i) => i.name!).filter((name) => !initializers.has(name)));
+
+  // The nodes on a path from `wrt` to `of`.
+  const fromWrt = new Set([wrt]);
+  for (const node of graph.node) if (node.input.some((i) => fromWrt.has(i))) node.output.forEach((o) => fromWrt.add(o));
+  const toOf = new Set([of]);
+  for (const node of [...graph.node].reverse()) if (node.output.some((o) => toOf.has(o))) node.input.forEach((i) => toOf.add(i));
+  const active = graph.node.filter((node) => node.output.some((o) => toOf.has(o) && fromWrt.has(o)));
+
+  // Probe every value an active node reads or writes.
+  const probed = new Set<string>();
+  for (const node of active) for (const v of [...node.input, ...node.output]) if (v !== '' && !initializers.has(v) && !graphInputs.has(v) && !constants.has(v)) probed.add(v);
+  probed.add(of);
+  const layout = new BatchLayout(await probeValues(model, feeds, [...probed]));
+  let bytesPerItem = 0;
+  for (const name of probed) {
+    const f = layout.get(name);
+    if (f.dtype === 'float32' || f.dtype === 'float64') bytesPerItem += (f.dtype === 'float32' ? 4 : 8) * f.shape1.reduce((a, d) => a * d, 1);
+  }
+  return { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout, bytesPerItem };
+}
 
 /** What to differentiate, and at which sizes. */
 export interface GradientSpec {
@@ -52,34 +109,18 @@ const FLOAT_TYPES = new Set(['float32', 'float64']);
  * @param rules - the gradient rules to use
  * @throws EnvisionError `E_ONNX` naming the op and node when a node on the path has no rule or an unsupported attribute
  */
-export async function buildGradientModel(model: ModelProto, feeds: NamedTensors, spec: GradientSpec, rules: RuleRegistry): Promise<GradientModel> {
-  const graph = model.graph;
-  if (graph === undefined) throw new EnvisionError('E_ONNX', 'the model has no graph');
-  const opset = model.opset_import.find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 0;
-  if (opset < 13) throw new EnvisionError('E_ONNX', `the gradient engine needs ONNX opset 13 or newer, the model uses ${opset}: re-export it`);
+export async function buildGradientModel(
+  model: ModelProto,
+  feeds: NamedTensors,
+  spec: GradientSpec,
+  rules: RuleRegistry,
+  analysis?: GraphAnalysis,
+): Promise<GradientModel> {
+  const { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout } = analysis ?? (await analyzeGraph(model, feeds, spec.wrt, spec.of));
   const { wrt, of, rows: k } = spec;
-  if (!graph.input.some((i) => i.name === wrt)) throw new EnvisionError('E_INPUT', `the model has no input '${wrt}' to differentiate (inputs: ${graph.input.map((i) => i.name).join(', ')})`);
-  if (!graph.output.some((o) => o.name === of)) throw new EnvisionError('E_INPUT', `the model has no output '${of}' (outputs: ${graph.output.map((o) => o.name).join(', ')})`);
   const b = feeds[wrt]!.shape[0]!;
   const n = k * b;
 
-  const initializers = new Map(graph.initializer.map((t) => [t.name!, t] as const));
-  const constants = new Map<string, TensorProto>();
-  for (const node of graph.node) if (node.op_type === 'Constant' && findTensorAttr(node)) constants.set(node.output[0]!, findTensorAttr(node)!);
-  const graphInputs = new Set(graph.input.map((i) => i.name!).filter((name) => !initializers.has(name)));
-
-  // The nodes on a path from `wrt` to `of`.
-  const fromWrt = new Set([wrt]);
-  for (const node of graph.node) if (node.input.some((i) => fromWrt.has(i))) node.output.forEach((o) => fromWrt.add(o));
-  const toOf = new Set([of]);
-  for (const node of [...graph.node].reverse()) if (node.output.some((o) => toOf.has(o))) node.input.forEach((i) => toOf.add(i));
-  const active = graph.node.filter((node) => node.output.some((o) => toOf.has(o) && fromWrt.has(o)));
-
-  // Probe every value an active node reads or writes.
-  const probed = new Set<string>();
-  for (const node of active) for (const v of [...node.input, ...node.output]) if (v !== '' && !initializers.has(v) && !graphInputs.has(v) && !constants.has(v)) probed.add(v);
-  probed.add(of);
-  const layout = new BatchLayout(await probeValues(model, feeds, [...probed]));
   const dtypeOf = (name: string): string => {
     if (layout.has(name)) return layout.get(name).dtype;
     if (graphInputs.has(name)) return feeds[name]?.dtype ?? 'unknown';

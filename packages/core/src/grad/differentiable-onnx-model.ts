@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { writeFileAtomic } from '../atomic-file.js';
+import { EnvisionError, describeCause } from '../errors.js';
+import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js';
+import { decodeModel, encodeModel } from '../onnx/codec.js';
+import type { ModelProto } from '../onnx/types.js';
+import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
+import { type Tensor, formatShape, sameShape, sizeOf, tensor } from '../tensor.js';
+import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
+import { RuleRegistry } from './rule-registry.js';
+import { defaultRules } from './rules/index.js';
+
+/** Bump when the builder's output changes, so cached gradient models are rebuilt. */
+const BUILDER_VERSION = 1;
+
+/** Options of {@link DifferentiableOnnxModel}. */
+export interface DifferentiableOnnxModelOptions extends OnnxModelOptions {
+  /** The gradient rules. @default every rule Envision ships */
+  readonly rules?: RuleRegistry;
+  /**
+   * Folder where built gradient models are cached, keyed by the model's hash, the shapes, `wrt`/`of`, the rows per
+   * call and the rule set; `null` disables the disk cache.
+   * @default `$ENVISION_CACHE_DIR`, else `~/.cache/envision/grad`
+   */
+  readonly cacheDir?: string | null;
+  /**
+   * Memory the backward pass may use for activations, which bounds how many cotangent rows run in one call.
+   * @default 2 GiB
+   */
+  readonly memoryBudgetBytes?: number;
+  /** Cotangent rows per call, overriding the memory budget. */
+  readonly rowsPerCall?: number;
+}
+
+/** Facts about the last vjp call, for benchmarks and manifests. */
+export interface VjpStats {
+  /** Rows per call and the number of calls. */
+  rowsPerCall: number;
+  calls: number;
+  /** Whether the gradient model came from the disk cache, the memory cache, or was built now. */
+  source: 'built' | 'disk' | 'memory';
+  /** Time to obtain the gradient session (build or load), ms. */
+  prepareMs: number;
+}
+
+interface Prepared {
+  session: ort.InferenceSession;
+  rows: number;
+}
+
+/**
+ * An ONNX model with gradients: `run` is the forward model, `vjp` runs a gradient model built from it by the
+ * gradient-graph builder (cached in memory and on disk). K cotangent rows run in as few calls as memory allows,
+ * sharing one forward computation per call.
+ */
+export class DifferentiableOnnxModel implements DifferentiableModel {
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  /** Facts about the last vjp call. */
+  lastStats: VjpStats | undefined;
+  private proto: ModelProto | undefined;
+  private readonly sessions = new Map<string, Promise<Prepared>>();
+  private readonly analyses = new Map<string, Promise<GraphAnalysis>>();
+
+  private constructor(
+    /** The forward model. */
+    readonly forward: OnnxModel,
+    private readonly bytes: Uint8Array,
+    private readonly options: DifferentiableOnnxModelOptions,
+    /** The rules this model differentiates with. */
+    readonly rules: RuleRegistry,
+  ) {
+    this.inputs = forward.inputs;
+    this.outputs = forward.outputs;
+  }
+
+  /**
+   * Loads an ONNX model file.
+   * @throws EnvisionError `E_FILE` / `E_ONNX` as {@link OnnxModel.load}
+   */
+  static async load(path: string, options: DifferentiableOnnxModelOptions = {}): Promise<DifferentiableOnnxModel> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new EnvisionError('E_FILE', `cannot read model ${path}: ${describeCause(e)}`, e);
+    }
+    const forward = await OnnxModel.fromBytes(bytes, path, options);
+    return new DifferentiableOnnxModel(forward, bytes, options, options.rules ?? new RuleRegistry(defaultRules));
+  }
+
+  /** The same model differentiated with other rules (e.g. Guided Backprop's `Relu`); shares the forward session. */
+  withRules(rules: RuleRegistry): DifferentiableOnnxModel {
+    return new DifferentiableOnnxModel(this.forward, this.bytes, this.options, rules);
+  }
+
+  run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
+    return this.forward.run(feeds, outputNames);
+  }
+
+  async vjp(feeds: NamedTensors, of: string, wrt: string, cotangent: Tensor<'float32'>): Promise<{ gradient: Tensor<'float32'>; output: Tensor<'float32'> }> {
+    const x = feeds[wrt];
+    if (x === undefined) throw new EnvisionError('E_INPUT', `${this.forward.path}: no feed for the differentiated input '${wrt}'`);
+    this.forward.input(wrt);
+    this.forward.output(of);
+    const b = x.shape[0]!;
+    const full: NamedTensors = {};
+    for (const [name, t] of Object.entries(feeds)) full[name] = t.shape[0] === 1 && b > 1 ? repeatBatch(t, b) : t;
+    this.forward.checkFeeds(full);
+    const k = cotangent.shape[0]!;
+    const started = performance.now();
+    const { session, rows, source } = await this.prepare(full, wrt, of, k);
+    const prepareMs = performance.now() - started;
+    const rowSize = sizeOf(cotangent.shape.slice(1));
+    const inner = sizeOf(x.shape.slice(1));
+    const gradient = new Float32Array(b * k * inner);
+    let output: Tensor<'float32'> | undefined;
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(full)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, [...t.shape]);
+    let calls = 0;
+    for (let first = 0; first < k; first += rows) {
+      const count = Math.min(rows, k - first);
+      const chunk = new Float32Array(rows * rowSize);
+      chunk.set(cotangent.data.subarray(first * rowSize, (first + count) * rowSize));
+      ortFeeds[COTANGENT_INPUT] = new ort.Tensor('float32', chunk, [rows, ...cotangent.shape.slice(1)]);
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        result = await session.run(ortFeeds, [GRADIENT_OUTPUT, of]);
+      } catch (e) {
+        throw new EnvisionError('E_ONNX', `${this.forward.path}: the gradient model failed: ${describeCause(e)}`, e);
+      }
+      calls++;
+      const g = result[GRADIENT_OUTPUT]!.data as Float32Array;
+      for (let item = 0; item < b; item++) {
+        gradient.set(g.subarray(item * rows * inner, (item * rows + count) * inner), (item * k + first) * inner);
+      }
+      if (output === undefined) {
+        const o = result[of]!;
+        output = tensor('float32', o.dims.map(Number), Float32Array.from(o.data as Float32Array));
+        if (!sameShape(output.shape.slice(1), cotangent.shape.slice(1))) {
+          throw new EnvisionError('E_INPUT', `cotangent has shape ${formatShape(cotangent.shape)} but output '${of}' is ${formatShape(output.shape)}: expected [K, ${output.shape.slice(1).join(', ')}]`);
+        }
+      }
+    }
+    this.lastStats = { rowsPerCall: rows, calls, source, prepareMs };
+    return { gradient: tensor('float32', [b, k, ...x.shape.slice(1)], gradient), output: output! };
+  }
+
+  /** Releases every session. */
+  async dispose(): Promise<void> {
+    for (const p of this.sessions.values()) await (await p).session.release();
+    await this.forward.dispose();
+  }
+
+  private model(): ModelProto {
+    this.proto ??= decodeModel(this.bytes, this.forward.path);
+    return this.proto;
+  }
+
+  private shapesKey(feeds: NamedTensors, wrt: string, of: string): string {
+    const shapes = Object.entries(feeds)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, t]) => `${name}:${t.dtype}[${t.shape.slice(1).join(',')}]`);
+    return JSON.stringify({ v: BUILDER_VERSION, model: this.forward.sha256, shapes, wrt, of });
+  }
+
+  private analysis(feeds: NamedTensors, wrt: string, of: string): Promise<GraphAnalysis> {
+    const key = this.shapesKey(feeds, wrt, of);
+    let a = this.analyses.get(key);
+    if (a === undefined) {
+      a = analyzeGraph(this.model(), feeds, wrt, of);
+      this.analyses.set(key, a);
+    }
+    return a;
+  }
+
+  private cacheDir(): string | null {
+    if (this.options.cacheDir !== undefined) return this.options.cacheDir;
+    return process.env.ENVISION_CACHE_DIR ?? join(homedir(), '.cache', 'envision', 'grad');
+  }
+
+  private async prepare(feeds: NamedTensors, wrt: string, of: string, k: number): Promise<Prepared & { source: VjpStats['source'] }> {
+    const b = feeds[wrt]!.shape[0]!;
+    const base = this.shapesKey(feeds, wrt, of);
+    const budget = this.options.memoryBudgetBytes ?? 2 ** 31;
+    const dir = this.cacheDir();
+    const planKey = hash(`${base}|budget=${budget}|b=${b}`);
+    // Rows per call: given, else from the memory budget (bytes per item × 3 for forward, tiled copies and cotangents).
+    let rows = this.options.rowsPerCall;
+    if (rows === undefined && dir !== null) rows = await readPlan(join(dir, `plan-${planKey}.json`));
+    if (rows === undefined) {
+      const { bytesPerItem } = await this.analysis(feeds, wrt, of);
+      rows = Math.max(1, Math.floor(budget / (3 * b * Math.max(bytesPerItem, 1))));
+      if (dir !== null) await writeFileAtomic(join(dir, `plan-${planKey}.json`), JSON.stringify({ rows }) + '\n').catch(() => undefined);
+    }
+    rows = Math.max(1, Math.min(rows, k));
+    const key = hash(`${base}|b=${b}|rows=${rows}|rules=${this.rules.id()}`);
+    const cached = this.sessions.get(key);
+    if (cached !== undefined) return { ...(await cached), source: 'memory' };
+    let source: VjpStats['source'] = 'built';
+    const prepared = (async (): Promise<Prepared> => {
+      const file = dir === null ? undefined : join(dir, `vjp-${key}.onnx`);
+      let bytes: Uint8Array | undefined;
+      if (file !== undefined) {
+        bytes = await readFile(file).catch(() => undefined);
+        if (bytes !== undefined) source = 'disk';
+      }
+      if (bytes === undefined) {
+        const analysis = await this.analysis(feeds, wrt, of);
+        const built = await buildGradientModel(this.model(), feeds, { wrt, of, rows: rows! }, this.rules, analysis);
+        bytes = encodeModel(built.model);
+        if (file !== undefined) await writeFileAtomic(file, bytes).catch(() => undefined);
+      }
+      try {
+        const session = await ort.InferenceSession.create(bytes, {
+          executionProviders: ['cpu'],
+          graphOptimizationLevel: 'all',
+          ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
+        });
+        return { session, rows: rows! };
+      } catch (e) {
+        throw new EnvisionError('E_ONNX', `${this.forward.path}: onnxruntime rejected the gradient model: ${describeCause(e)}`, e);
+      }
+    })();
+    this.sessions.set(key, prepared);
+    try {
+      return { ...(await prepared), source };
+    } catch (e) {
+      this.sessions.delete(key);
+      throw e;
+    }
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+async function readPlan(file: string): Promise<number | undefined> {
+  try {
+    const plan = JSON.parse(await readFile(file, 'utf8')) as { rows?: unknown };
+    return typeof plan.rows === 'number' && plan.rows >= 1 ? plan.rows : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function repeatBatch(t: Tensor, times: number): Tensor {
+  const Ctor = t.data.constructor as new (n: number) => Tensor['data'];
+  const data = new Ctor(t.data.length * times);
+  for (let i = 0; i < times; i++) (data as Float32Array).set(t.data as Float32Array, i * t.data.length);
+  return { dtype: t.dtype, shape: [times, ...t.shape.slice(1)], data } as Tensor;
+}
