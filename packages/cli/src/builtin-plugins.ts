@@ -6,7 +6,13 @@ import { PluginRegistry, coreModule, loadPlugins, runtimeVersions } from '@envis
  * The plugin packages the `envision` binary ships with. They are loaded by package name, resolved from this package,
  * exactly as a user's plugins are resolved from their experiment's folder.
  */
-export const BUILTIN_PLUGINS: readonly string[] = ['@envision/method-occlusion', '@envision/adapter-medclip'];
+export const BUILTIN_PLUGINS: readonly string[] = [
+  '@envision/method-occlusion',
+  '@envision/method-gb',
+  '@envision/method-ig',
+  '@envision/method-gradshap',
+  '@envision/adapter-medclip',
+];
 
 const here = dirname(fileURLToPath(import.meta.url));
 

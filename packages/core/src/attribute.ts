@@ -109,7 +109,7 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const k = weights.shape[0]!;
   const o = sizeOf(outputShape);
   const wanted = job.strategy ?? 'auto';
-  const strategy = wanted === 'auto' ? (method.meta.linearInTarget && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
+  const strategy = wanted === 'auto' ? (isLinearInTarget(method, options) && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
   const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
@@ -118,4 +118,10 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const perElement = await method.attribute({ ...request, target: identityWeights(outputShape) });
   const maps = combineMaps(perElement.maps, weights);
   return { maps, ...(perElement.report ? { report: perElement.report } : {}), strategy: 'jacobian', milliseconds: performance.now() - started };
+}
+
+/** Whether a method is linear in its target with these (resolved) options. */
+export function isLinearInTarget(method: AttributionMethod, options: Record<string, unknown>): boolean {
+  const linear = method.meta.linearInTarget;
+  return typeof linear === 'function' ? linear(options) : linear;
 }

@@ -24,3 +24,4 @@ export * from './versions.js';
 export { ContainerModule } from 'inversify';
 export * from './grad/index.js';
 export * from './onnx/index.js';
+export * from './random.js';

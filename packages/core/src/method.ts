@@ -19,9 +19,10 @@ export interface MethodMeta<Options> {
   readonly kind: 'gradient' | 'perturbation';
   /**
    * True when A(Σ w_i f_i) = Σ w_i A(f_i) exactly: the fused map can then be computed as one attribution of the
-   * weighted output instead of one per output element.
+   * weighted output instead of one per output element. A function when it depends on the options (Saliency is
+   * linear only without `abs`).
    */
-  readonly linearInTarget: boolean;
+  readonly linearInTarget: boolean | ((options: Options) => boolean);
   /** JSON Schema of the options object (defaults live in {@link MethodMeta.defaultOptions}). */
   readonly optionsSchema: JsonSchema;
   /** Defaults for the options a user leaves out (required options have none). */

@@ -1,4 +1,5 @@
 import type { DType, Tensor } from './tensor.js';
+import type { GradientRule } from './grad/rule.js';
 
 /** Name, element type and shape of one model input or output; a `string` or `null` dimension is symbolic. */
 export interface TensorInfo {
@@ -46,6 +47,18 @@ export interface DifferentiableModel extends Model {
     wrt: string,
     cotangent: Tensor<'float32'>,
   ): Promise<{ gradient: Tensor<'float32'>; output: Tensor<'float32'> }>;
+  /**
+   * The same model with some gradient rules replaced, e.g. Guided Backprop's `Relu`. Optional: a model without it
+   * cannot run methods that change backward rules.
+   * @param rules - the replacement rules, one per op type
+   * @param tag - names the replacement in cache keys, e.g. `guided-backprop`
+   */
+  withGradientRules?(rules: readonly GradientRule[], tag: string): DifferentiableModel;
+  /**
+   * The largest batch of inputs `vjp` should get at once for K cotangent rows, from the model's memory budget.
+   * Optional: methods fall back to a fixed batch.
+   */
+  batchLimit?(feeds: NamedTensors, of: string, wrt: string, rows: number): Promise<number>;
 }
 
 /** True when `model` implements {@link DifferentiableModel}. */

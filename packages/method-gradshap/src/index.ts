@@ -1,6 +1,15 @@
 /**
- * Placeholder: GradientShap (Lundberg & Lee 2017), id 'gradshap' for Envision. This package exports no method yet; it needs the ONNX gradient engine (issue 3)
- * and is implemented by issue 4.
+ * GradientShap for Envision.
  * @packageDocumentation
  */
-export {};
+import { AttributionMethod, ContainerModule } from '@envision/core';
+import { gradientShap } from './gradient-shap.js';
+
+export { gradientShap, gradientShapFromDraws, type GradientShapOptions } from './gradient-shap.js';
+export { drawSamples, type ShapDraw } from './draws.js';
+
+/** Binds the `gradshap` method; the package's plugin entry point. */
+const gradientShapModule: ContainerModule = new ContainerModule(({ bind }) => {
+  bind(AttributionMethod).toConstantValue(gradientShap);
+});
+export default gradientShapModule;

@@ -1,6 +1,15 @@
 /**
- * Placeholder: Integrated Gradients (Sundararajan et al. 2017), id 'ig' for Envision. This package exports no method yet; it needs the ONNX gradient engine (issue 3)
- * and is implemented by issue 4.
+ * Integrated Gradients for Envision.
  * @packageDocumentation
  */
-export {};
+import { AttributionMethod, ContainerModule } from '@envision/core';
+import { integratedGradients } from './integrated-gradients.js';
+
+export { integratedGradients, type IntegratedGradientsOptions } from './integrated-gradients.js';
+export { quadrature, gaussLegendre, type IntegrationMethod, type Quadrature } from './approximation.js';
+
+/** Binds the `ig` method; the package's plugin entry point. */
+const integratedGradientsModule: ContainerModule = new ContainerModule(({ bind }) => {
+  bind(AttributionMethod).toConstantValue(integratedGradients);
+});
+export default integratedGradientsModule;

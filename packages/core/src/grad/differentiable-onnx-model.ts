@@ -12,6 +12,7 @@ import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
 import { type Tensor, formatShape, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
 import { RuleRegistry } from './rule-registry.js';
+import type { GradientRule } from './rule.js';
 import { defaultRules } from './rules/index.js';
 
 /** Bump when the builder's output changes, so cached gradient models are rebuilt. */
@@ -96,6 +97,18 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   /** The same model differentiated with other rules (e.g. Guided Backprop's `Relu`); shares the forward session. */
   withRules(rules: RuleRegistry): DifferentiableOnnxModel {
     return new DifferentiableOnnxModel(this.forward, this.bytes, this.options, rules);
+  }
+
+  withGradientRules(rules: readonly GradientRule[], tag: string): DifferentiableOnnxModel {
+    const registry = this.rules.clone();
+    for (const rule of rules) registry.override(rule, tag);
+    return this.withRules(registry);
+  }
+
+  async batchLimit(feeds: NamedTensors, of: string, wrt: string, rows: number): Promise<number> {
+    const { bytesPerItem } = await this.analysis(feeds, wrt, of);
+    const budget = this.options.memoryBudgetBytes ?? 2 ** 31;
+    return Math.max(1, Math.floor(budget / (3 * Math.max(1, rows) * Math.max(bytesPerItem, 1))));
   }
 
   run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
