@@ -69,6 +69,34 @@ describe('envision attribute (the exact contract)', () => {
   }
 });
 
+describe('envision attribute with gradient methods', () => {
+  const resnet = join(root, 'fixtures/grad/resnet');
+  const methods = join(root, 'fixtures/methods/resnet');
+  it('ig reports its convergence delta per target row with --json, and matches the torch reference', async () => {
+    const out = join(dir, 'ig.npy');
+    const r = envision([
+      'attribute', '--model', join(resnet, 'model.onnx'), '--input', `x=${join(resnet, 'inputs/x.npy')}`, '--of', 'y', '--wrt', 'x',
+      '--method', 'ig', '--option', 'integration=riemann_trapezoid', '--target-weights', join(methods, 'weights.npy'), '--out', out, '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim()) as { shape: number[]; strategy: string; report: { convergenceDelta: number[] } };
+    expect(line.shape).toEqual([3, 3, 32, 32]);
+    expect(line.strategy).toBe('direct');
+    expect(line.report.convergenceDelta).toHaveLength(3);
+    expect(relativeError(await readNpy(out), await readNpy(join(methods, 'ig_riemann_trapezoid.npy')))).toBeLessThan(1e-4);
+  });
+
+  it('--strategy jacobian works for a nonlinear method (guided backprop) and matches the per-dimension reference', async () => {
+    const out = join(dir, 'gb.npy');
+    const r = envision([
+      'attribute', '--model', join(resnet, 'model.onnx'), '--input', `x=${join(resnet, 'inputs/x.npy')}`, '--of', 'y', '--wrt', 'x',
+      '--method', 'guided-backprop', '--target-weights', join(methods, 'weights.npy'), '--strategy', 'jacobian', '--out', out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(relativeError(await readNpy(out), await readNpy(join(methods, 'guided_backprop_jacobian.npy')))).toBeLessThan(1e-4);
+  });
+});
+
 describe('envision attribute: bad input fails cleanly (exit 2, one line, no output file)', () => {
   it('a missing model file', () => {
     const out = join(dir, 'a.npy');
@@ -133,7 +161,7 @@ describe('envision attribute: bad input fails cleanly (exit 2, one line, no outp
     const out = join(dir, 'h.npy');
     const args = base(out, ['--target', '0']);
     args[10] = 'oclusion';
-    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: occlusion/);
+    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: deconvnet, gradshap, guided-backprop, ig, occlusion, saliency\)/);
   });
   it('an option of the wrong type', () => {
     const out = join(dir, 'i.npy');

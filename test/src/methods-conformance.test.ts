@@ -80,15 +80,23 @@ describe.each(cases)('method conformance: $name', (c) => {
 });
 
 describe('completeness', () => {
-  it('ig: the convergence delta is small next to F(x) − F(baseline)', async () => {
-    const result = await run(cases.find((c) => c.name === 'ig')!, 'direct', { steps: 50 });
-    const delta = result.report!.convergenceDelta as number[];
-    const maps = result.maps.data;
-    const n = maps.length / 3;
-    for (let k = 0; k < 3; k++) {
-      let total = 0;
-      for (let i = 0; i < n; i++) total += maps[k * n + i]!;
-      expect(Math.abs(delta[k]!)).toBeLessThan(0.01 * Math.abs(total - delta[k]!) + 1e-4);
+  it('ig: Σ attribution = F(x) − F(baseline) up to the convergence delta, which is small on a smooth model', async () => {
+    // Swin-like fixture (GELU, smooth): Gauss–Legendre with 50 steps is exact to float32 rounding. On the ReLU CNN the
+    // kinks leave a delta of about 1 % (the torch reference shows the same), so the check there is looser.
+    const swin = await DifferentiableOnnxModel.load(join(root, 'fixtures/grad/swin/model.onnx'), { cacheDir: null });
+    const px = (await readNpy(join(root, 'fixtures/grad/swin/inputs/pixel_values.npy'))) as Tensor<'float32'>;
+    const w = (await readNpy(join(root, 'fixtures/methods/swin/weights.npy'))) as Tensor<'float32'>;
+    const smooth = await attribute({ method: integratedGradients as AttributionMethod, model: swin, inputs: { pixel_values: px }, wrt: 'pixel_values', of: 'image_embeds', weights: w });
+    const kinked = await run(cases.find((c) => c.name === 'ig')!, 'direct', { steps: 50 });
+    for (const [result, bound] of [[smooth, 1e-3], [kinked, 0.03]] as const) {
+      const delta = result.report!.convergenceDelta as number[];
+      const n = result.maps.data.length / 3;
+      for (let k = 0; k < 3; k++) {
+        let total = 0;
+        for (let i = 0; i < n; i++) total += result.maps.data[k * n + i]!;
+        const change = total - delta[k]!; // F_k(x) − F_k(x₀)
+        expect(Math.abs(delta[k]!)).toBeLessThan(bound * Math.abs(change) + 1e-4);
+      }
     }
   });
 

@@ -27,6 +27,9 @@ Attributes output OUTPUT_NAME of an ONNX model to its input INPUT_NAME (batch 1,
                          combine with the weights (the paper's literal procedure); auto (default) picks
   --plugin NAME          load an extra plugin package (resolved from the current folder); repeatable
   --threads N            onnxruntime intra-op threads
+  --json                 print one JSON line: output, shape, strategy, time and the method's report
+                         (e.g. ig's convergenceDelta per target row)
+Methods: occlusion, saliency, guided-backprop, deconvnet, ig, gradshap (and any --plugin's).
 Writes float32 [K, …S] to --out.`;
 
 /** `envision attribute`: the exact contract other tools depend on. */
@@ -44,6 +47,7 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
     out: { type: 'string' },
     plugin: { type: 'string', multiple: true },
     threads: { type: 'string' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -94,6 +98,9 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
   }
   const result = await attribute({ method, options, model, inputs, wrt, of, weights, strategy });
   await writeNpy(out, result.maps);
+  if (values.json) {
+    io.stdout(JSON.stringify({ out, shape: result.maps.shape, method: method.meta.id, strategy: result.strategy, ms: Math.round(result.milliseconds), report: result.report ?? {} }) + '\n');
+  }
   io.stderr(`envision attribute: wrote ${out} ${formatShape(result.maps.shape)} (${method.meta.id}, ${result.strategy}, ${result.milliseconds.toFixed(0)} ms)\n`);
   return 0;
 }

@@ -49,7 +49,10 @@ export async function analyzeGraph(model: ModelProto, feeds: NamedTensors, wrt: 
 
   // The nodes on a path from `wrt` to `of`.
   const fromWrt = new Set([wrt]);
-  for (const node of graph.node) if (node.input.some((i) => fromWrt.has(i))) node.output.forEach((o) => fromWrt.add(o));
+  for (const node of graph.node) {
+    // Shape, comparisons, ConstantOfShape…: their outputs do not depend differentiably on the input.
+    if (!NON_DIFFERENTIABLE_OPS.has(node.op_type ?? '') && node.input.some((i) => fromWrt.has(i))) node.output.forEach((o) => fromWrt.add(o));
+  }
   const toOf = new Set([of]);
   for (const node of [...graph.node].reverse()) if (node.output.some((o) => toOf.has(o))) node.input.forEach((i) => toOf.add(i));
   const active = graph.node.filter((node) => node.output.some((o) => toOf.has(o) && fromWrt.has(o)));
@@ -96,6 +99,7 @@ export const COTANGENT_INPUT = 'envision_cotangent';
 export const GRADIENT_OUTPUT = 'envision_gradient';
 
 const FLOAT_TYPES = new Set(['float32', 'float64']);
+const REDUCED_FLOATS = new Set(['float16', 'bfloat16']);
 
 /**
  * Builds the vector–Jacobian-product model of a forward ONNX model: inputs are the forward inputs plus the cotangent
@@ -157,7 +161,20 @@ export async function buildGradientModel(
     }
     return layout.has(name) ? layout.ints(name, n) : undefined;
   };
-  const differentiable = (name: string): boolean => name !== '' && fromWrt.has(name) && FLOAT_TYPES.has(dtypeOf(name));
+  const constFloatsOf = (name: string): number[] | undefined => {
+    const t = initializers.get(name) ?? constants.get(name);
+    if (t === undefined) return undefined;
+    const v = tensorFromProto(t);
+    return v.dtype === 'int64' ? undefined : Array.from(v.data as Float32Array);
+  };
+  const differentiable = (name: string): boolean => {
+    if (name === '' || !fromWrt.has(name)) return false;
+    const dtype = dtypeOf(name);
+    if (REDUCED_FLOATS.has(dtype)) {
+      throw new EnvisionError('E_ONNX', `value '${name}' on the path from '${wrt}' is ${dtype}: the gradient engine supports float32 and float64 only (export the model in float32)`);
+    }
+    return FLOAT_TYPES.has(dtype);
+  };
 
   // Seed: the cotangent rows, repeated for each of the B images, row-major in K: [K·B, …O].
   const outShape = layout.shape(of, 1).slice(1);
@@ -166,7 +183,7 @@ export async function buildGradientModel(
   let seed = COTANGENT_INPUT;
   if (b > 1) {
     const expanded = emitter.emit('Expand', [emitter.emit('Unsqueeze', [COTANGENT_INPUT, emitter.ints([1])], 1)[0]!, emitter.ints([k, b, ...outShape])], 1)[0]!;
-    seed = emitter.emit('Reshape', [expanded, emitter.ints([n, ...outShape])], 1)[0]!;
+    seed = reshape(emitter, expanded, [n, ...outShape], opset);
   }
   addGrad(of, seed);
   const gradOf = (name: string): string | undefined => {
@@ -191,7 +208,7 @@ export async function buildGradientModel(
     if (rule === undefined) {
       throw new EnvisionError('E_ONNX', `no gradient rule for op ${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
     }
-    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { atBackwardBatch, shapeAt, constIntsOf, differentiable, dtypeOf });
+    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { atBackwardBatch, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf });
     const inGrads = rule.backward(ctx);
     differentiatedNodes++;
     node.input.forEach((name, i) => {
@@ -204,12 +221,12 @@ export async function buildGradientModel(
   const inShape = feeds[wrt]!.shape.slice(1);
   let gradient = gradOf(wrt);
   if (gradient === undefined) {
-    gradient = emitter.emit('ConstantOfShape', [emitter.ints([n, ...inShape])], 1, { value: zeroTensor(floatType) })[0]!;
+    gradient = emitter.emit('ConstantOfShape', [emitter.ints([n, ...inShape])], 1, { value: zeroTensor(feeds[wrt]!.dtype === 'float64' ? DataType.DOUBLE : DataType.FLOAT) })[0]!;
   }
   if (b === 1) {
-    emitter.emit('Reshape', [gradient, emitter.ints([1, k, ...inShape])], 1, {}, [GRADIENT_OUTPUT]);
+    emitter.emit('Reshape', [gradient, emitter.ints([1, k, ...inShape])], 1, allowZero([1, k, ...inShape], opset), [GRADIENT_OUTPUT]);
   } else {
-    const split = emitter.emit('Reshape', [gradient, emitter.ints([k, b, ...inShape])], 1)[0]!;
+    const split = reshape(emitter, gradient, [k, b, ...inShape], opset);
     emitter.emit('Transpose', [split], 1, { perm: [1n, 0n, ...inShape.map((_, i) => BigInt(i + 2))] }, [GRADIENT_OUTPUT]);
   }
 
@@ -217,9 +234,17 @@ export async function buildGradientModel(
     ...graph.input.filter((i) => graphInputs.has(i.name!)).map((i) => specialise(i, feeds[i.name!]?.shape)),
     makeTensorValueInfo(COTANGENT_INPUT, floatType, [k, ...outShape]),
   ];
-  const outputs = [graph.output.find((o) => o.name === of)!, makeTensorValueInfo(GRADIENT_OUTPUT, floatType, [b, k, ...inShape])];
+  const wrtType = feeds[wrt]!.dtype === 'float64' ? DataType.DOUBLE : DataType.FLOAT;
+  const outputs = [graph.output.find((o) => o.name === of)!, makeTensorValueInfo(GRADIENT_OUTPUT, wrtType, [b, k, ...inShape])];
+  const used = new Set(emitter.nodes.flatMap((node) => node.input));
   const built = makeModel(
-    makeGraph([...graph.node, ...emitter.nodes], `${graph.name ?? 'model'}_vjp`, inputs, outputs, [...graph.initializer, ...emitter.initializers]),
+    makeGraph(
+      [...graph.node, ...emitter.nodes],
+      `${graph.name ?? 'model'}_vjp`,
+      inputs,
+      outputs,
+      [...graph.initializer, ...emitter.initializers.filter((t) => used.has(t.name!))],
+    ),
     model.opset_import,
     model.ir_version ?? 8,
   );
@@ -230,6 +255,7 @@ interface BuilderAccess {
   atBackwardBatch(name: string): string;
   shapeAt(name: string): number[];
   constIntsOf(name: string): number[] | undefined;
+  constFloatsOf(name: string): number[] | undefined;
   differentiable(name: string): boolean;
   dtypeOf(name: string): string;
 }
@@ -259,6 +285,8 @@ function ruleContext(
       return fail(e instanceof Error ? e.message : String(e));
     }
   };
+  const firstFloat = node.input.map((name) => (name === '' ? 'none' : access.dtypeOf(name))).find((t) => FLOAT_TYPES.has(t));
+  const nodeFloatType = firstFloat === 'float64' ? DataType.DOUBLE : firstFloat === 'float32' ? DataType.FLOAT : emitter.floatType;
   const ctx: RuleContext = {
     node,
     opset,
@@ -270,13 +298,14 @@ function ruleContext(
     outputShape: (i) => access.shapeAt(node.output[i]!),
     inputType: (i) => dataTypeOfOrt(access.dtypeOf(inputName(i))),
     constInts: (i) => (ctx.hasInput(i) ? access.constIntsOf(inputName(i)) : undefined),
+    constFloats: (i) => (ctx.hasInput(i) ? access.constFloatsOf(inputName(i)) : undefined),
     grad: (i = 0) => outGrads[i],
     needsGrad: (i) => ctx.hasInput(i) && access.differentiable(node.input[i]!),
     op: (opType, inputs, attributes) => emitter.emit(opType, inputs, 1, attributes)[0]!,
     ops: (opType, inputs, count, attributes) => emitter.emit(opType, inputs, count, attributes),
     ints: (values, shape) => emitter.ints(values, shape),
-    floats: (values, shape) => emitter.floats(values, shape),
-    unbroadcast: (g, from, to) => unbroadcast(emitter, g, from, to),
+    floats: (values, shape) => emitter.floats(values, shape, nodeFloatType),
+    unbroadcast: (g, from, to) => unbroadcast(emitter, g, from, to, opset),
     attrInt: (name, fallback) => guard(() => attrInt(node, name, fallback)),
     attrInts: (name, fallback) => guard(() => attrInts(node, name, fallback)),
     attrFloat: (name, fallback) => guard(() => attrFloat(node, name, fallback)),
@@ -287,12 +316,21 @@ function ruleContext(
 }
 
 /** Sums `g` (shape `from`) over the axes along which a value of shape `to` was broadcast, and reshapes to `to`. */
-function unbroadcast(emitter: GraphEmitter, g: string, from: readonly number[], to: readonly number[]): string {
+function unbroadcast(emitter: GraphEmitter, g: string, from: readonly number[], to: readonly number[], opset: number): string {
   if (from.length === to.length && from.every((d, i) => d === to[i])) return g;
   const padded = [...Array<number>(from.length - to.length).fill(1), ...to];
   const axes = from.map((d, i) => (padded[i] === 1 && d !== 1 ? i : -1)).filter((i) => i >= 0);
   const summed = axes.length === 0 ? g : emitter.emit('ReduceSum', [g, emitter.ints(axes)], 1, { keepdims: 1n })[0]!;
-  return emitter.emit('Reshape', [summed, emitter.ints(to)], 1)[0]!;
+  return reshape(emitter, summed, to, opset);
+}
+
+/** Reshape to a concrete shape; a 0 in it means an empty axis (`allowzero`), not "copy the input's dimension". */
+function reshape(emitter: GraphEmitter, value: string, shape: readonly number[], opset: number): string {
+  return emitter.emit('Reshape', [value, emitter.ints(shape)], 1, allowZero(shape, opset))[0]!;
+}
+
+function allowZero(shape: readonly number[], opset: number): { allowzero?: bigint } {
+  return shape.includes(0) && opset >= 14 ? { allowzero: 1n } : {};
 }
 
 function findTensorAttr(node: NodeProto): TensorProto | undefined {

@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { type AttributeInput, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '../onnx/build.js';
 import { encodeModel } from '../onnx/codec.js';
 import { dataTypeOf, tensorToProto } from '../onnx/tensor-proto.js';
-import type { ModelProto } from '../onnx/types.js';
+import type { ModelProto, NodeProto, TensorProto } from '../onnx/types.js';
+import type { NamedTensors } from '../model.js';
 import { type Tensor, sizeOf, tensor } from '../tensor.js';
 import { buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT } from './builder.js';
 import { RuleRegistry } from './rule-registry.js';
@@ -57,72 +58,76 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** A gradient check of a small graph: its nodes, its batched inputs and constants, and what is differentiated. */
+export interface ModelGradientCheck {
+  readonly nodes: readonly NodeProto[];
+  /** The graph inputs (batch axis first, the same batch for all); `wrt` is one of them. */
+  readonly feeds: Readonly<Record<string, Tensor>>;
+  /** Constant tensors (initializers), as tensors or ready TensorProtos (e.g. bool conditions). */
+  readonly initializers?: Readonly<Record<string, Tensor>> | readonly TensorProto[];
+  /** The differentiated input. @default 'x' */
+  readonly wrt?: string;
+  /** The explained output. @default 'y' */
+  readonly of?: string;
+  /** Cotangent rows. @default 2 */
+  readonly rows?: number;
+  /** Step of the central differences. @default 1e-6 for float64 inputs, 1e-2 for float32 */
+  readonly epsilon?: number;
+  /** The rules to build with. */
+  readonly rules: readonly GradientRule[];
+  /** Default-domain opset. @default 17 */
+  readonly opset?: number;
+  /** Seed of the random cotangent. @default 1 */
+  readonly seed?: number;
+}
+
 /**
- * Checks a gradient rule against central finite differences: builds a one-node model, its gradient model with K
- * random cotangent rows, and compares ∂(c_k · y)/∂x with (F(x + εe_j) − F(x − εe_j)) / 2ε for every element j of
- * every batch item. Runs onnxruntime for both.
+ * Checks the gradient model of a small graph against central finite differences: ∂(c_k · y_b)/∂x_b for K random
+ * cotangent rows and every batch item b, each element of x perturbed by ±ε in turn. Runs onnxruntime for both.
  */
-export async function checkGradient(check: GradientCheck): Promise<GradientCheckResult> {
-  const x = check.inputs[check.wrt];
-  if (!x) throw new Error('the differentiated input must be a tensor');
-  const float = x.dtype as 'float32' | 'float64';
-  const elemType = dataTypeOf(float);
-  const names = check.inputs.map((t, i) => (t === null ? '' : i === check.wrt ? 'x' : `c${i}`));
-  const outputCount = check.outputs ?? 1;
-  const outNames = Array.from({ length: outputCount }, (_, i) => `y${i}`);
-  const ofName = outNames[check.of ?? 0]!;
-  const graph = makeGraph(
-    [makeNode(check.op, names, outNames, check.attributes ?? {}, 'node')],
-    'check',
-    [makeTensorValueInfo('x', elemType, ['batch', ...x.shape.slice(1)])],
-    outNames.map((n) => ({ name: n, metadata_props: [] })),
-    check.inputs.flatMap((t, i) => (t === null || i === check.wrt ? [] : [tensorToProto(names[i]!, t)])),
-  );
-  const model: ModelProto = makeModel(graph, { '': check.opset ?? 17 }, 8);
+export async function checkModelGradient(check: ModelGradientCheck): Promise<GradientCheckResult> {
+  const wrt = check.wrt ?? 'x';
+  const of = check.of ?? 'y';
+  const x = check.feeds[wrt];
+  if (x === undefined || x.dtype === 'int64') throw new Error(`the differentiated input '${wrt}' must be a float tensor among the feeds`);
+  const initializers = Array.isArray(check.initializers)
+    ? (check.initializers as TensorProto[])
+    : Object.entries((check.initializers ?? {}) as Record<string, Tensor>).map(([name, t]) => tensorToProto(name, t));
+  const inputs = Object.entries(check.feeds).map(([name, t]) => makeTensorValueInfo(name, dataTypeOf(t.dtype), ['batch', ...t.shape.slice(1)]));
+  const model: ModelProto = makeModel(makeGraph(check.nodes, 'check', inputs, [{ name: of, metadata_props: [] }], initializers), { '': check.opset ?? 17 }, 8);
   const forward = await ort.InferenceSession.create(encodeModel(model));
-  const run = async (input: Tensor): Promise<Float64Array> => {
-    const out = await forward.run({ x: new ort.Tensor(float, input.data, [...input.shape]) }, [ofName]);
-    return Float64Array.from(out[ofName]!.data as Float32Array);
-  };
+  const ortFeeds = (data: Tensor['data']) =>
+    Object.fromEntries(Object.entries(check.feeds).map(([name, t]) => [name, new ort.Tensor(t.dtype, name === wrt ? data : t.data, [...t.shape])]));
+  const run = async (data: Tensor['data']) => (await forward.run(ortFeeds(data), [of]))[of]!;
+  const y = await run(x.data);
   const b = x.shape[0]!;
-  const y = await run(x);
-  const outInner = y.length / b;
+  const inner = x.data.length / b;
+  const outInner = y.size / b;
   const rows = check.rows ?? 2;
   const random = mulberry32(check.seed ?? 1);
   const cot = Float64Array.from({ length: rows * outInner }, () => random() * 2 - 1);
-
-  // Finite differences: all perturbed copies of each batch item in one call.
-  const inner = sizeOf(x.shape.slice(1));
-  const eps = check.epsilon ?? (float === 'float64' ? 1e-6 : 1e-2);
+  const eps = check.epsilon ?? (x.dtype === 'float64' ? 1e-6 : 1e-2);
   const numeric = new Float64Array(b * rows * inner);
-  for (let item = 0; item < b; item++) {
-    const Ctor = float === 'float64' ? Float64Array : Float32Array;
-    const batch = new Ctor(2 * inner * inner);
-    for (let j = 0; j < inner; j++) {
-      for (const [s, sign] of [[0, 1], [1, -1]] as const) {
-        const slot = batch.subarray((2 * j + s) * inner, (2 * j + s + 1) * inner);
-        slot.set((x.data as Float64Array).subarray(item * inner, (item + 1) * inner));
-        slot[j] = slot[j]! + sign * eps;
-      }
-    }
-    const ys = await run(tensor(float, [2 * inner, ...x.shape.slice(1)], batch as never));
+  for (let i = 0; i < x.data.length; i++) {
+    const item = Math.floor(i / inner);
+    const shifted = async (d: number) => {
+      const v = x.data.slice() as Float64Array;
+      v[i] = v[i]! + d;
+      return (await run(v)).data as Float64Array;
+    };
+    const [plus, minus] = [await shifted(eps), await shifted(-eps)];
     for (let k = 0; k < rows; k++) {
-      for (let j = 0; j < inner; j++) {
-        let d = 0;
-        for (let o = 0; o < outInner; o++) d += cot[k * outInner + o]! * (ys[(2 * j) * outInner + o]! - ys[(2 * j + 1) * outInner + o]!);
-        numeric[(item * rows + k) * inner + j] = d / (2 * eps);
-      }
+      let d = 0;
+      for (let o = 0; o < outInner; o++) d += cot[k * outInner + o]! * (plus[item * outInner + o]! - minus[item * outInner + o]!);
+      numeric[(item * rows + k) * inner + (i % inner)] = d / (2 * eps);
     }
   }
-
-  const built = await buildGradientModel(model, { x }, { wrt: 'x', of: ofName, rows }, new RuleRegistry(check.rules ?? (await import('./rules/index.js')).defaultRules));
+  const built = await buildGradientModel(model, check.feeds as NamedTensors, { wrt, of, rows }, new RuleRegistry(check.rules));
   const session = await ort.InferenceSession.create(encodeModel(built.model));
-  const cotData = float === 'float64' ? cot : Float32Array.from(cot);
-  const outShape = [rows, ...(await forward.run({ x: new ort.Tensor(float, x.data, [...x.shape]) }, [ofName]))[ofName]!.dims.slice(1)];
-  const result = await session.run({ x: new ort.Tensor(float, x.data, [...x.shape]), [COTANGENT_INPUT]: new ort.Tensor(float, cotData, outShape) }, [GRADIENT_OUTPUT]);
+  const cotangent = new ort.Tensor(y.type === 'float64' ? 'float64' : 'float32', y.type === 'float64' ? cot : Float32Array.from(cot), [rows, ...y.dims.slice(1)]);
+  const result = await session.run({ ...ortFeeds(x.data), [COTANGENT_INPUT]: cotangent }, [GRADIENT_OUTPUT]);
   const analytic = Float64Array.from(result[GRADIENT_OUTPUT]!.data as Float32Array);
-  await session.release();
-  await forward.release();
+  await Promise.all([session.release(), forward.release()]);
   let maxAbsError = 0;
   let maxReference = 0;
   for (let i = 0; i < numeric.length; i++) {
@@ -130,6 +135,32 @@ export async function checkGradient(check: GradientCheck): Promise<GradientCheck
     maxReference = Math.max(maxReference, Math.abs(numeric[i]!));
   }
   return { relativeError: maxAbsError / Math.max(maxReference, 1e-12), maxAbsError, maxReference, analytic, numeric };
+}
+
+/**
+ * Checks a gradient rule against central finite differences on a one-node model: the differentiated input is a graph
+ * input with a leading batch axis, the others initializers (see {@link checkModelGradient}).
+ */
+export async function checkGradient(check: GradientCheck): Promise<GradientCheckResult> {
+  const x = check.inputs[check.wrt];
+  if (!x) throw new Error('the differentiated input must be a tensor');
+  const names = check.inputs.map((t, i) => (t === null ? '' : i === check.wrt ? 'x' : `c${i}`));
+  const outNames = Array.from({ length: check.outputs ?? 1 }, (_, i) => `y${i}`);
+  const initializers: Record<string, Tensor> = {};
+  check.inputs.forEach((t, i) => {
+    if (t !== null && i !== check.wrt) initializers[names[i]!] = t;
+  });
+  return checkModelGradient({
+    nodes: [makeNode(check.op, names, outNames, check.attributes ?? {}, 'node')],
+    feeds: { x },
+    initializers,
+    of: outNames[check.of ?? 0]!,
+    rules: check.rules ?? (await import('./rules/index.js')).defaultRules,
+    ...(check.rows === undefined ? {} : { rows: check.rows }),
+    ...(check.epsilon === undefined ? {} : { epsilon: check.epsilon }),
+    ...(check.opset === undefined ? {} : { opset: check.opset }),
+    ...(check.seed === undefined ? {} : { seed: check.seed }),
+  });
 }
 
 /** A random tensor with values uniform in [lo, hi), from a fixed seed. */

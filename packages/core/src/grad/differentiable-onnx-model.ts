@@ -232,6 +232,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
         const session = await ort.InferenceSession.create(bytes, {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
           ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
         });
         return { session, rows: rows! };

@@ -36,10 +36,10 @@ export class GraphEmitter {
     return name;
   }
 
-  /** A constant of the gradient float type. */
-  floats(values: readonly number[], shape: readonly number[] = [values.length]): string {
+  /** A float constant, of the gradient float type unless `type` says otherwise. */
+  floats(values: readonly number[], shape: readonly number[] = [values.length], type: number = this.floatType): string {
     const name = this.fresh('floats');
-    const t = this.floatType === DataType.DOUBLE ? tensor('float64', shape, Float64Array.from(values)) : tensor('float32', shape, Float32Array.from(values));
+    const t = type === DataType.DOUBLE ? tensor('float64', shape, Float64Array.from(values)) : tensor('float32', shape, Float32Array.from(values));
     this.initializers.push(tensorToProto(name, t));
     return name;
   }

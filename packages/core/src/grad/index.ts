@@ -5,4 +5,4 @@ export * from './layout.js';
 export * from './probe.js';
 export * from './differentiable-onnx-model.js';
 export { defaultRules } from './rules/index.js';
-export { checkGradient, randomTensor, type GradientCheck, type GradientCheckResult } from './check-gradient.js';
+export { checkGradient, checkModelGradient, randomTensor, type GradientCheck, type ModelGradientCheck, type GradientCheckResult } from './check-gradient.js';

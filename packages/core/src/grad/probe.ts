@@ -42,7 +42,7 @@ export async function probeValues(model: ModelProto, feeds: NamedTensors, names:
   };
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(encodeModel(probe), { graphOptimizationLevel: 'disabled' });
+    session = await ort.InferenceSession.create(encodeModel(probe), { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
   } catch (e) {
     throw new EnvisionError('E_ONNX', `cannot probe the model's intermediate shapes: ${describeCause(e)}`, e);
   }

@@ -30,6 +30,8 @@ export interface RuleContext {
    * e.g. the `shape` of Reshape or the `axes` of ReduceSum; undefined when the value depends on the data.
    */
   constInts(i: number): number[] | undefined;
+  /** Compile-time values of a float input (an initializer or a `Constant`), e.g. Dropout's ratio; else undefined. */
+  constFloats(i: number): number[] | undefined;
   /** The cotangent of output i (shaped as output i), or undefined when that output does not reach the explained output. */
   grad(i?: number): string | undefined;
   /** True when input i needs a cotangent (it depends on the attributed input and is floating point). */
@@ -40,7 +42,7 @@ export interface RuleContext {
   ops(opType: string, inputs: readonly string[], outputCount: number, attributes?: Readonly<Record<string, AttributeInput>>): string[];
   /** An int64 constant (1-D unless a shape is given; `[]` shape for a scalar). */
   ints(values: readonly number[], shape?: readonly number[]): string;
-  /** A constant of the gradient's float type (float32 unless the model computes in float64), 1-D unless shaped. */
+  /** A constant of this node's float type (that of its first floating-point input), 1-D unless shaped. */
   floats(values: readonly number[], shape?: readonly number[]): string;
   /** Sums a cotangent of shape `from` over the axes it was broadcast along, giving shape `to`. */
   unbroadcast(g: string, from: readonly number[], to: readonly number[]): string;

@@ -1,0 +1,10 @@
+import type { GradientRule } from '../rule.js';
+
+/** d√x = dy / (2√x) = dy / (2y). */
+export const Sqrt: GradientRule = {
+  opType: 'Sqrt',
+  backward(ctx) {
+    const y = ctx.output(0);
+    return [ctx.op('Div', [ctx.grad()!, ctx.op('Add', [y, y])])];
+  },
+};
