@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { EnvisionError, OnnxModel, type OnnxModelOptions, type TensorInfo, describeCause } from '@envision/core';
+import { DifferentiableOnnxModel, EnvisionError, OnnxModel, type OnnxModelOptions, type TensorInfo, describeCause } from '@envision/core';
 import { type BundleManifest, MANIFEST_FILE, readManifest } from './manifest.js';
 import { WordPieceTokenizer, parseVocab } from './tokenizer.js';
 
@@ -11,7 +11,8 @@ export interface Bundle {
   readonly dir: string;
   readonly manifest: BundleManifest;
   /** The vision encoder: normalised pixels `[B, C, size, size]` → unnormalised embedding `[B, M]`. */
-  readonly vision: OnnxModel;
+  /** The vision encoder, with gradients (for gradient attribution methods). */
+  readonly vision: DifferentiableOnnxModel;
   /** The text encoder: int64 ids and mask `[B, L]` → unnormalised embedding `[B, M]`. */
   readonly text: OnnxModel;
   /** The vocabulary, id = position. */
@@ -67,15 +68,18 @@ function checkTensor(
   return problems;
 }
 
+/** What signature checks read of a model. */
+type Signature = Pick<OnnxModel, 'path' | 'inputs' | 'outputs'>;
+
 /** Inputs the manifest does not name (they could not be fed); reported only when every named input exists. */
-function unnamedInputs(file: string, model: OnnxModel, named: readonly string[]): string[] {
+function unnamedInputs(file: string, model: Signature, named: readonly string[]): string[] {
   if (!named.every((n) => model.inputs.some((i) => i.name === n))) return [];
   const extra = model.inputs.filter((i) => !named.includes(i.name)).map((i) => i.name);
   return extra.length === 0 ? [] : [`${file} has inputs ${MANIFEST_FILE} does not name: ${extra.join(', ')}`];
 }
 
 /** Checks the vision and text models' signatures against the manifest; every problem, one line. */
-export function checkSignatures(manifest: BundleManifest, vision: OnnxModel, text: OnnxModel, source: string): void {
+export function checkSignatures(manifest: BundleManifest, vision: Signature, text: Signature, source: string): void {
   const size = manifest.image.size;
   const M = manifest.embeddingDim;
   const v = manifest.vision;
@@ -145,13 +149,13 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   const { lowercase, maxLength } = manifest.tokenizer;
   const tokenizer = new WordPieceTokenizer(vocab, { lowercase, maxLength }, files.vocab);
 
-  const loaded = await Promise.allSettled([OnnxModel.load(files.vision, options), OnnxModel.load(files.text, options)]);
+  const loaded = await Promise.allSettled([DifferentiableOnnxModel.load(files.vision, options), OnnxModel.load(files.text, options)]);
   const failed = loaded.find((r) => r.status === 'rejected');
   if (failed !== undefined) {
     await Promise.all(loaded.map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
     throw (failed as PromiseRejectedResult).reason;
   }
-  const [vision, text] = loaded.map((r) => (r as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
+  const [vision, text] = loaded.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [DifferentiableOnnxModel, OnnxModel];
   try {
     checkSignatures(manifest, vision, text, source);
   } catch (e) {

@@ -9,6 +9,11 @@ export interface FusionInput<Options> {
   readonly textEmbeddings: Tensor<'float32'>;
   /** log temperature: τ = exp(logitScale). */
   readonly logitScale: number;
+  /**
+   * Groups of text rows (e.g. the prompts of each class), for rules that reduce a group to one scalar (ensembles).
+   * Rules that ignore it output one row per text.
+   */
+  readonly groups?: readonly (readonly number[])[];
   readonly options: Options;
 }
 
@@ -26,10 +31,12 @@ export interface FusionRule<Options = Record<string, unknown>> {
     /** True when s_k is linear in e (then the cotangents do not depend on e). */
     readonly linear: boolean;
   };
-  /** The K scores s_k for embedding e. */
+  /** The scores s_r for embedding e: one per text, or one per group for ensemble rules. */
   scores(input: FusionInput<Options>): Float32Array;
-  /** The cotangent rows c_k = ∂s_k/∂e at e, float32 `[K, M]`. */
+  /** The cotangent rows c_r = ∂s_r/∂e at e, float32 `[R, M]`, one row per score. */
   cotangents(input: FusionInput<Options>): Tensor<'float32'>;
+  /** Number of rows the rule outputs for K texts in these groups (K unless the rule reduces groups). */
+  rows?(textCount: number, groups: readonly (readonly number[])[] | undefined): number;
 }
 
 /** Injection token for fusion rules (shares its name with the interface). */

@@ -25,3 +25,4 @@ export { ContainerModule } from 'inversify';
 export * from './grad/index.js';
 export * from './onnx/index.js';
 export * from './random.js';
+export * from './point-gradients.js';

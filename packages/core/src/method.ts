@@ -5,11 +5,16 @@ import type { Tensor } from './tensor.js';
 export type JsonSchema = Record<string, unknown>;
 
 /**
- * Scores a batch of explained outputs: `[B, …O]` → `[B, K]` (row b, column k = the k-th scalar explained).
- * When a method receives a head it explains these scalars instead of the linear `target · output`;
- * fusion rules that are not linear in the output (cosine, softmax) use it.
+ * A nonlinear head on the explained output (a fusion rule such as cosine or softmax): K scalars s_k(o) per output.
+ * Perturbation methods score each perturbed output with it; gradient methods take its cotangent rows ∂s_k/∂o at each
+ * point they evaluate (integrated gradients along its path), so the explanation is of the head, exactly.
  */
-export type OutputHead = (output: Tensor<'float32'>) => Float32Array;
+export interface OutputHead {
+  /** Scores a batch of outputs `[B, …O]` → `[B, K]` (row-major). */
+  scores(output: Tensor<'float32'>): Float32Array;
+  /** The cotangent rows ∂s_k/∂o at one output `[1, …O]` → `[K, …O]`. */
+  cotangents(output: Tensor<'float32'>): Tensor<'float32'>;
+}
 
 /** What every attribution method plugin declares about itself. */
 export interface MethodMeta<Options> {
@@ -48,7 +53,10 @@ export interface AttributionRequest<Options> {
    * (a one-hot row is "output element i"; a text embedding is the paper's fused target).
    */
   readonly target: Tensor<'float32'>;
-  /** Optional nonlinear head; when given, the K scalars explained are `head(output)` instead of `target · output`. */
+  /**
+   * Optional nonlinear head; when given, the K scalars explained are `head.scores(output)` instead of
+   * `target · output`, and `target` holds the head's cotangent rows at the input.
+   */
   readonly head?: OutputHead;
   /** Validated options with defaults applied. */
   readonly options: Options;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   EnvisionError,
   isDifferentiable,
+  pointGradients,
   readNpy,
   formatShape,
   sameShape,
@@ -10,7 +11,6 @@ import {
   type AttributionMethod,
   type AttributionRequest,
   type AttributionResult,
-  type NamedTensors,
   type Tensor,
 } from '@envision/core';
 import { drawSamples, type ShapDraw } from './draws.js';
@@ -70,7 +70,7 @@ export async function gradientShapFromDraws(
   const inner = x.shape.slice(1);
   const n = sizeOf(inner);
   const k = target.shape[0]!;
-  const batch = options.internalBatchSize ?? Math.min(draws.length, (await model.batchLimit?.(inputs, of, wrt, k)) ?? 10);
+  const batch = request.head !== undefined ? 1 : (options.internalBatchSize ?? Math.min(draws.length, (await model.batchLimit?.(inputs, of, wrt, k)) ?? 10));
   const sum = new Float64Array(k * n);
   for (let first = 0; first < draws.length; first += batch) {
     const count = Math.min(batch, draws.length - first);
@@ -85,8 +85,7 @@ export async function gradientShapFromDraws(
         points[j * n + i] = b[i]! + alpha * (xi - b[i]!);
       }
     }
-    const feeds: NamedTensors = { ...inputs, [wrt]: tensor('float32', [count, ...inner], points) };
-    const { gradient } = await model.vjp(feeds, of, wrt, target); // [count, K, …S]
+    const gradient = await pointGradients(request, tensor('float32', [count, ...inner], points), 'gradshap'); // [count, K, …S]
     for (let j = 0; j < count; j++) {
       for (let r = 0; r < k; r++) {
         const g = gradient.data.subarray((j * k + r) * n, (j * k + r + 1) * n);

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import {
   EnvisionError,
   isDifferentiable,
+  explainedScores,
+  pointGradients,
   readNpy,
   sameShape,
   formatShape,
@@ -9,7 +11,6 @@ import {
   tensor,
   type AttributionMethod,
   type AttributionRequest,
-  type NamedTensors,
   type Tensor,
 } from '@envision/core';
 import { quadrature, type IntegrationMethod } from './approximation.js';
@@ -56,13 +57,14 @@ async function baselineArray(baseline: number | string, x: Tensor<'float32'>): P
 async function attribute(request: AttributionRequest<IntegratedGradientsOptions>) {
   const { model, inputs, wrt, of, target, options } = request;
   if (!isDifferentiable(model)) throw new EnvisionError('E_METHOD', 'ig needs gradients, which this model does not provide; perturbation methods (occlusion) still work');
+  // With a nonlinear head each point needs its own cotangents, so points go one at a time.
   const x = inputs[wrt] as Tensor<'float32'>;
   const inner = x.shape.slice(1);
   const n = sizeOf(inner);
   const k = target.shape[0]!;
   const x0 = await baselineArray(options.baseline, x);
   const { alphas, weights } = quadrature(options.integration, options.steps);
-  const batch = options.internalBatchSize ?? Math.min(alphas.length, (await model.batchLimit?.(inputs, of, wrt, k)) ?? 10);
+  const batch = request.head !== undefined ? 1 : (options.internalBatchSize ?? Math.min(alphas.length, (await model.batchLimit?.(inputs, of, wrt, k)) ?? 10));
   const sum = new Float64Array(k * n);
   for (let first = 0; first < alphas.length; first += batch) {
     const count = Math.min(batch, alphas.length - first);
@@ -71,8 +73,7 @@ async function attribute(request: AttributionRequest<IntegratedGradientsOptions>
       const a = alphas[first + j]!;
       for (let i = 0; i < n; i++) points[j * n + i] = x0[i]! + a * (x.data[i]! - x0[i]!);
     }
-    const feeds: NamedTensors = { ...inputs, [wrt]: tensor('float32', [count, ...inner], points) };
-    const { gradient } = await model.vjp(feeds, of, wrt, target); // [count, K, …S]
+    const gradient = await pointGradients(request, tensor('float32', [count, ...inner], points), 'ig'); // [count, K, …S]
     for (let j = 0; j < count; j++) {
       const w = weights[first + j]!;
       const g = gradient.data.subarray(j * k * n, (j + 1) * k * n);
@@ -88,31 +89,17 @@ async function attribute(request: AttributionRequest<IntegratedGradientsOptions>
 
 /** Σ IG_k − (F_k(x) − F_k(x₀)) for each target row k. */
 async function delta(request: AttributionRequest<IntegratedGradientsOptions>, x: Tensor<'float32'>, x0: Float32Array, maps: Float32Array): Promise<number[]> {
-  const { model, inputs, wrt, of, target } = request;
   const n = x.data.length;
   const both = new Float32Array(2 * n);
   both.set(x.data);
   both.set(x0, n);
-  const feeds: NamedTensors = { ...inputs, [wrt]: tensor('float32', [2, ...x.shape.slice(1)], both) };
-  for (const [name, t] of Object.entries(inputs)) if (name !== wrt && t.shape[0] === 1) feeds[name] = repeat(t);
-  const out = (await model.run(feeds, [of]))[of]!;
-  const o = sizeOf(out.shape.slice(1));
-  const k = target.shape[0]!;
+  const scores = await explainedScores(request, tensor('float32', [2, ...x.shape.slice(1)], both));
+  const k = request.target.shape[0]!;
   return Array.from({ length: k }, (_, r) => {
-    let f = 0;
-    for (let i = 0; i < o; i++) f += target.data[r * o + i]! * (Number(out.data[i]) - Number(out.data[o + i]));
     let s = 0;
     for (let i = 0; i < n; i++) s += maps[r * n + i]!;
-    return s - f;
+    return s - (scores[r]! - scores[k + r]!);
   });
-}
-
-function repeat(t: Tensor): Tensor {
-  const Ctor = t.data.constructor as new (n: number) => Tensor['data'];
-  const data = new Ctor(t.data.length * 2);
-  (data as Float32Array).set(t.data as Float32Array);
-  (data as Float32Array).set(t.data as Float32Array, t.data.length);
-  return { dtype: t.dtype, shape: [2, ...t.shape.slice(1)], data } as Tensor;
 }
 
 /** The Integrated Gradients method plugin, id `ig`. */

@@ -33,11 +33,11 @@ export interface OcclusionOptions {
 }
 
 /**
- * The K scalars explained for a batch of outputs `[B, …O]`: `head(output)` when a head is given, else the
+ * The K scalars explained for a batch of outputs `[B, …O]`: `head.scores(output)` when a head is given, else the
  * weighted sums target_k · output_b. Returns `[B, K]`.
  */
 export function scoreOutputs(output: Tensor<'float32'>, target: Tensor<'float32'>, head?: OutputHead): Float32Array {
-  if (head !== undefined) return head(output);
+  if (head !== undefined) return head.scores(output);
   const batch = output.shape[0]!;
   const k = target.shape[0]!;
   const o = sizeOf(target.shape.slice(1));

@@ -188,13 +188,16 @@ async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapter, regi
   const linearWeights = fusion.meta.linear ? fusion.cotangents(input(new Float32Array(m))) : undefined;
   const head: OutputHead | undefined = fusion.meta.linear
     ? undefined
-    : (output) => {
-        const b = output.shape[0]!;
-        const k = target.texts.length;
-        const scores = new Float32Array(b * k);
-        const n = sizeOf(output.shape.slice(1));
-        for (let j = 0; j < b; j++) scores.set(fusion.scores(input(output.data.subarray(j * n, (j + 1) * n) as Float32Array)), j * k);
-        return scores;
+    : {
+        scores(output) {
+          const b = output.shape[0]!;
+          const k = target.texts.length;
+          const scores = new Float32Array(b * k);
+          const n = sizeOf(output.shape.slice(1));
+          for (let j = 0; j < b; j++) scores.set(fusion.scores(input(output.data.subarray(j * n, (j + 1) * n) as Float32Array)), j * k);
+          return scores;
+        },
+        cotangents: (output) => fusion.cotangents(input(output.data)),
       };
   return {
     name: target.name,
