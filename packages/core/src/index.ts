@@ -26,3 +26,5 @@ export * from './grad/index.js';
 export * from './onnx/index.js';
 export * from './random.js';
 export * from './point-gradients.js';
+export * from './metrics/index.js';
+export * from './report/index.js';

@@ -36,7 +36,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const json = values.json === true;
   const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;
-  const { manifest, manifestPath } = await runExperiment(experiment, registry, runtimeVersions(), {
+  const { manifest, manifestPath, reportPath } = await runExperiment(experiment, registry, runtimeVersions(), {
     onProgress(done, total) {
       if (bar === undefined) return;
       if (!started) {
@@ -52,7 +52,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   });
   bar?.stop();
   const overlays = manifest.items.reduce((n, i) => n + i.overlays.length, 0);
-  if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');
-  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; manifest ${relative(process.cwd(), manifestPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)\n`);
+  if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, report: reportPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');
+  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; report ${relative(process.cwd(), reportPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)\n`);
   return 0;
 }

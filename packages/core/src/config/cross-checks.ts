@@ -3,8 +3,8 @@ import { formatPath, type ConfigPath, type PathIssue } from './format.js';
 import { unknownIdMessage } from './suggest.js';
 
 /**
- * The checks a JSON Schema cannot make: ids no plugin has (with a "did you mean"), and method or target names used
- * twice (a method without `name` is named by its id). Values of the wrong shape are skipped: the schema reports them.
+ * The checks a JSON Schema cannot make: ids no plugin has (with a "did you mean"), method or target names used
+ * twice (a method without `name` is named by its id), and fusion or classifier on a dimensions target. Values of the wrong shape are skipped: the schema reports them.
  * @param data - the experiment as plain data
  * @param parts - the plugins available
  */
@@ -19,6 +19,10 @@ export function crossCheckIssues(data: unknown, parts: ExperimentParts): PathIss
   for (const [i, target] of targets) {
     const fusion = target['fusion'];
     if (isObject(fusion)) checkId(issues, ['targets', i, 'fusion', 'id'], fusion['id'], 'fusion', parts.fusions);
+    if (target['dimensions'] !== undefined) {
+      if (fusion !== undefined) issues.push({ path: ['targets', i, 'fusion'], message: 'applies to text targets only (texts, classes or promptSet), not to dimensions' });
+      if (target['target'] === 'classifier') issues.push({ path: ['targets', i, 'target'], message: "classifier needs texts, classes or promptSet: dimensions are explained in the embedding" });
+    }
   }
   checkUnique(issues, 'methods', methods, (m) => ('name' in m ? 'name' : 'id'), 'method name');
   checkUnique(issues, 'targets', targets, () => 'name', 'target name');

@@ -27,6 +27,7 @@ export interface ExperimentParts {
 export const EXPERIMENT_DEFAULTS = {
   strategy: 'auto',
   fusion: 'dot',
+  classifierFusion: 'max',
   signs: ['all'],
   outlierPerc: 2,
   alpha: 0.5,
@@ -37,7 +38,7 @@ export const EXPERIMENT_DEFAULTS = {
 export const NAME_PATTERN = '^[A-Za-z0-9._-]+$';
 
 /** Message ajv errors of the target kind's `oneOf` are replaced with (see {@link MESSAGE_KEYWORD}). */
-const TARGET_KIND_MESSAGE = "must have exactly one of 'dimensions' or 'texts'";
+const TARGET_KIND_MESSAGE = "must have exactly one of 'dimensions', 'texts', 'classes' or 'promptSet'";
 
 /**
  * Annotation keyword the core schema puts beside a `oneOf` whose branch errors say nothing useful: the validator
@@ -100,8 +101,16 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
           required: ['name'],
           properties: {
             name,
+            target: { enum: ['embedding', 'classifier'], default: 'embedding' },
             dimensions: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
             texts: { type: 'array', minItems: 1, items: { type: 'string' } },
+            classes: {
+              type: 'object',
+              minProperties: 1,
+              additionalProperties: { type: 'array', minItems: 1, items: { type: 'string' } },
+            },
+            promptSet: { type: 'string', minLength: 1 },
+            n: { type: 'integer', minimum: 1 },
             fusion: {
               type: 'object',
               additionalProperties: false,
@@ -111,9 +120,9 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
               ...allOf(parts.fusions.map((part, i) => optionsRule('fusion', part, i))),
             },
           },
-          oneOf: [{ required: ['dimensions'] }, { required: ['texts'] }],
+          oneOf: [{ required: ['dimensions'] }, { required: ['texts'] }, { required: ['classes'] }, { required: ['promptSet'] }],
           [MESSAGE_KEYWORD]: TARGET_KIND_MESSAGE,
-          dependentRequired: { fusion: ['texts'] },
+          dependentRequired: { n: ['promptSet'] },
         },
       },
       strategy: { enum: ['auto', 'direct', 'jacobian'], default: EXPERIMENT_DEFAULTS.strategy },

@@ -39,8 +39,20 @@ export interface ExperimentDimensionsTarget {
 export interface ExperimentTextsTarget {
   /** Unique target name. */
   readonly name: string;
-  /** The texts (at least one). */
-  readonly texts: readonly string[];
+  /**
+   * `embedding` (the proposed approach: the method explains the fused image embedding, one map per text) or
+   * `classifier` (the baseline: the method explains the prompt classifier's output, one map per class).
+   * @default 'embedding'
+   */
+  readonly target: 'embedding' | 'classifier';
+  /** The texts (at least one), each its own class for a classifier target; absent when `classes` or `promptSet` say. */
+  readonly texts?: readonly string[];
+  /** Prompts grouped by class; each class is embedded as one padded batch, as MedCLIP does. */
+  readonly classes?: Readonly<Record<string, readonly string[]>>;
+  /** A prompt set the adapter names (e.g. `chexpert5`, `labels`). */
+  readonly promptSet?: string;
+  /** Prompts sampled per class from the prompt set, with the experiment's seed. @default all */
+  readonly n?: number;
   /** The fusion rule. @default `{ id: 'dot', options: <its defaults> }` */
   readonly fusion: FusionChoice;
 }
@@ -90,7 +102,16 @@ interface RawExperiment {
   model: ExperimentModel;
   images: string[];
   methods: { id: string; name?: string; options?: Record<string, unknown> }[];
-  targets: { name: string; dimensions?: number[]; texts?: string[]; fusion?: FusionChoice }[];
+  targets: {
+    name: string;
+    target?: 'embedding' | 'classifier';
+    dimensions?: number[];
+    texts?: string[];
+    classes?: Record<string, string[]>;
+    promptSet?: string;
+    n?: number;
+    fusion?: FusionChoice;
+  }[];
   strategy?: Strategy;
   output?: { dir?: string; signs?: Sign[]; outlierPerc?: number; alpha?: number };
   seed?: number;
@@ -115,8 +136,17 @@ export function buildExperiment(valid: unknown, configFile: string, baseDir: str
     methods: data.methods.map((m) => ({ id: m.id, name: m.name ?? m.id, options: m.options ?? {} })),
     targets: data.targets.map((t): ExperimentTarget => {
       if (t.dimensions !== undefined) return { name: t.name, dimensions: t.dimensions };
-      const fusion = t.fusion ?? { id: EXPERIMENT_DEFAULTS.fusion, options: {} };
-      return { name: t.name, texts: t.texts ?? [], fusion: { id: fusion.id, options: fusion.options ?? {} } };
+      const target = t.target ?? 'embedding';
+      const fusion = t.fusion ?? { id: target === 'classifier' ? EXPERIMENT_DEFAULTS.classifierFusion : EXPERIMENT_DEFAULTS.fusion, options: {} };
+      return {
+        name: t.name,
+        target,
+        ...(t.texts ? { texts: t.texts } : {}),
+        ...(t.classes ? { classes: t.classes } : {}),
+        ...(t.promptSet ? { promptSet: t.promptSet } : {}),
+        ...(t.n ? { n: t.n } : {}),
+        fusion: { id: fusion.id, options: fusion.options ?? {} },
+      };
     }),
     strategy: data.strategy ?? EXPERIMENT_DEFAULTS.strategy,
     output: {

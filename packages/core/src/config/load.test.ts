@@ -104,7 +104,7 @@ describe('loadExperiment', () => {
       ],
       targets: [
         { name: 'dims', dimensions: [0, 1, 2] },
-        { name: 'prompts', texts: ['mild atelectasis', 'no finding'], fusion: { id: 'dot', options: {} } },
+        { name: 'prompts', target: 'embedding', texts: ['mild atelectasis', 'no finding'], fusion: { id: 'dot', options: {} } },
       ],
       strategy: 'auto',
       output: { dir: join(dir, 'runs/exp'), signs: ['all'], outlierPerc: 2, alpha: 0.5 },
@@ -219,17 +219,17 @@ describe('loadExperiment', () => {
     const neither = valid.replace('    dimensions: [0, 1, 2]\n', '');
     const a = load(both);
     const b = load(neither);
-    expect(a.lines).toEqual([`${a.file}:${where(both, 'name: dims')} targets[0] must have exactly one of 'dimensions' or 'texts'`]);
-    expect(b.lines).toEqual([`${b.file}:${where(neither, 'name: dims')} targets[0] must have exactly one of 'dimensions' or 'texts'`]);
+    expect(a.lines).toEqual([`${a.file}:${where(both, 'name: dims')} targets[0] must have exactly one of 'dimensions', 'texts', 'classes' or 'promptSet'`]);
+    expect(b.lines).toEqual([`${b.file}:${where(neither, 'name: dims')} targets[0] must have exactly one of 'dimensions', 'texts', 'classes' or 'promptSet'`]);
   });
 
   it('checks that dimensions are integers ≥ 0 and that fusion goes with texts', () => {
     const text = valid.replace('dimensions: [0, 1, 2]', 'dimensions: [0, -1, 2.5]\n    fusion: { id: dot }');
     const { file, lines } = load(text);
     expect(lines).toEqual([
-      `${file}:${where(text, 'name: dims')} targets[0] must have property texts when property fusion is present`,
       `${file}:${where(text, '-1', lineOf(text, 'dimensions'))} targets[0].dimensions[1] must be >= 0`,
       `${file}:${where(text, '2.5')} targets[0].dimensions[2] must be integer`,
+      `${file}:${where(text, '{ id: dot }')} targets[0].fusion applies to text targets only (texts, classes or promptSet), not to dimensions`,
     ]);
   });
 

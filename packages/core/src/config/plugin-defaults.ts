@@ -3,7 +3,7 @@ import { EXPERIMENT_DEFAULTS, type ExperimentParts, type PluginPart } from './ex
 /**
  * A copy of the experiment data with each plugin's `defaultOptions` merged under the options given
  * (`{ ...defaultOptions, ...given }`): `methods[].options`, `targets[].fusion.options`, and the adapter's fields of
- * `model`. A text target without `fusion` gets `{ id: 'dot' }` first. Validation runs on this copy, so options are
+ * `model`. A text target without `fusion` gets `{ id: 'dot' }` first (`{ id: 'max' }` for a classifier target). Validation runs on this copy, so options are
  * checked exactly as they will run. Values of the wrong shape and unknown ids are left alone (validation reports them).
  * @param data - the experiment as plain data
  * @param parts - the plugins, for their defaults
@@ -18,8 +18,10 @@ export function withPluginDefaults(data: unknown, parts: ExperimentParts): unkno
   }
   for (const method of objects(copy['methods'])) mergeOptions(method, parts.methods);
   for (const target of objects(copy['targets'])) {
-    if (target['fusion'] === undefined && target['texts'] !== undefined && target['dimensions'] === undefined) {
-      target['fusion'] = { id: EXPERIMENT_DEFAULTS.fusion };
+    if (target['fusion'] === undefined && target['dimensions'] === undefined) {
+      // The proposed approach fuses with the paper's dot product; the baseline reduces each class with MedCLIP's
+      // PromptClassifier default (the maximum over its prompts).
+      target['fusion'] = { id: target['target'] === 'classifier' ? EXPERIMENT_DEFAULTS.classifierFusion : EXPERIMENT_DEFAULTS.fusion };
     }
     if (isObject(target['fusion'])) mergeOptions(target['fusion'], parts.fusions);
   }

@@ -1,3 +1,5 @@
 export * from './run.js';
 export * from './labels.js';
 export * from './display.js';
+export * from './targets.js';
+export * from './jacobian-store.js';

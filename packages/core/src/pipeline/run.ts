@@ -1,35 +1,47 @@
 import { basename, extname, join, relative } from 'node:path';
-import { attribute } from '../attribute.js';
+import { attribute, isLinearInTarget } from '../attribute.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { FusionRule } from '../fusion.js';
-import type { OutputHead } from '../method.js';
+import type { Experiment } from '../config/experiment.js';
+import type { AttributionMethod } from '../method.js';
 import { writeNpy } from '../npy.js';
 import { resolveOptions } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
-import { renderOverlay } from '../render/index.js';
-import { row, sizeOf, tensor, type Tensor } from '../tensor.js';
-import type { VlmAdapter } from '../adapter.js';
-import { slug, uniqueNames } from './labels.js';
-import type { Experiment, ExperimentTarget } from '../config/experiment.js';
+import { renderGrid, renderOverlay } from '../render/index.js';
+import { row, type Tensor } from '../tensor.js';
 import { displayImage } from './display.js';
+import { fuseStored, perDimensionMaps } from './jacobian-store.js';
+import { slug, uniqueNames } from './labels.js';
+import { writeReport } from '../report/index.js';
+import { prepareTarget, type PreparedTarget } from './targets.js';
 
 /** One finished image × method × target, as reported to listeners and written to the manifest. */
 export interface RunItem {
   readonly image: string;
   readonly method: string;
   readonly target: string;
-  /** The strategy that ran. */
+  /** `dimensions`, `embedding` (proposed) or `classifier` (baseline). */
+  readonly kind: PreparedTarget['kind'];
+  /** The strategy that ran: `direct` (fuse first) or `jacobian` (fused from the stored per-dimension maps). */
   readonly strategy: 'direct' | 'jacobian';
-  /** One label per map row (prompt text or `dim <i>`). */
+  /** One label per map row (prompt text, class name or `dim <i>`). */
   readonly labels: readonly string[];
-  /** The model's score per row: the fusion's s_k for texts, the embedding value for dimensions. */
+  /** The model's score per row: the fusion's s_r (a logit, probability or dot score), or the embedding value. */
   readonly scores: readonly number[];
-  /** The raw maps, float32 `[K, C, H, W]`, relative to the run folder. */
+  /** The maps, relative to the run folder: float32 `[R, C, H, W]` (direct) or channel-summed `[R, H, W]` (jacobian). */
   readonly npy: string;
   /** Overlay PNGs, relative to the run folder: one per row and sign. */
   readonly overlays: readonly string[];
   readonly milliseconds: number;
   readonly report?: Record<string, unknown>;
+}
+
+/** A figure of the run: a grid of overlays (the paper's Fig. 1 for the baseline, Fig. 2 for the proposed approach). */
+export interface RunFigure {
+  readonly image: string;
+  readonly target: string;
+  /** `methods × classes` (baseline) or `rows × methods` (proposed). */
+  readonly layout: 'methods-by-classes' | 'rows-by-methods';
+  readonly png: string;
 }
 
 /** Listeners of a run. */
@@ -49,13 +61,31 @@ export interface RunManifest {
   readonly seed: number;
   readonly versions: Record<string, string>;
   readonly model: { readonly adapter: string; readonly embeddingDim: number; readonly logitScale: number; readonly hashes: Record<string, string> };
+  /** The texts of each text target, grouped as embedded (one padded batch per class). */
+  readonly targets: readonly { readonly name: string; readonly kind: PreparedTarget['kind']; readonly classes: PreparedTarget['classes'] }[];
   readonly items: readonly RunItem[];
+  /** Per image and method: the stored per-dimension maps `[M, H, W]`, when a target ran with `jacobian`. */
+  readonly perDimension: readonly { readonly image: string; readonly method: string; readonly npy: string; readonly milliseconds: number }[];
+  readonly figures: readonly RunFigure[];
   readonly timings: { readonly totalMs: number; readonly loadMs: number; readonly attributionMs: number; readonly renderMs: number };
 }
 
 /**
- * Runs an experiment: for each image × method × target it writes the raw maps (`.npy`), one overlay PNG per map row
- * and sign, and finally `manifest.json` listing everything. Every file is written atomically.
+ * Which strategy explains a target with a method. `auto`: a method that is not linear in its target needs the
+ * per-dimension maps (`jacobian`); a linear method with a nonlinear fusion runs `direct` with the fusion as its head
+ * (exact at every evaluated point); otherwise `direct` when the target has fewer rows than the embedding has dimensions.
+ */
+export function chooseStrategy(wanted: Experiment['strategy'], linearMethod: boolean, target: PreparedTarget, rows: number, m: number): 'direct' | 'jacobian' {
+  if (wanted !== 'auto') return wanted;
+  if (!linearMethod) return 'jacobian';
+  if (!target.linear) return 'direct';
+  return rows < m ? 'direct' : 'jacobian';
+}
+
+/**
+ * Runs an experiment: for each image × method × target it writes the maps (`.npy`), one overlay PNG per map row and
+ * sign, a figure per image and target, `manifest.json` listing everything, and a static HTML report
+ * (`report.html`). Every file is written atomically.
  *
  * @param plan - the validated experiment (recorded in the manifest as it is)
  * @param registry - plugins (adapters, methods, fusion rules) the experiment names
@@ -67,7 +97,7 @@ export async function runExperiment(
   registry: PluginRegistry,
   versions: Record<string, string>,
   listeners: RunListeners = {},
-): Promise<{ manifest: RunManifest; manifestPath: string }> {
+): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string }> {
   const started = performance.now();
   const out = plan.output.dir;
   const adapterPlugin = registry.get('adapter', plan.model.adapter).plugin;
@@ -75,69 +105,117 @@ export async function runExperiment(
   const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
   try {
     const methods = plan.methods.map((m) => {
-      const method = registry.get('method', m.id).plugin;
-      return { name: m.name, method, options: resolveOptions(method.meta, m.options, `methods ${m.name} options`) };
+      const method = registry.get('method', m.id).plugin as AttributionMethod;
+      const options = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
+      return { name: m.name, method, options, linear: isLinearInTarget(method, options) };
     });
-    const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry)));
+    const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
     const loadMs = performance.now() - started;
     const imageNames = uniqueNames(plan.images.map((f) => slug(basename(f, extname(f)))));
     const total = plan.images.length * methods.length * targets.length;
     const items: RunItem[] = [];
+    const perDimension: RunManifest['perDimension'][number][] = [];
+    const figures: RunFigure[] = [];
     let attributionMs = 0;
     let renderMs = 0;
+    const m = adapter.embeddingDim;
+    const { model, input, output } = adapter.vision;
     for (const [i, file] of plan.images.entries()) {
       const pixels = await adapter.preprocessImage(file);
       const embedding = (await adapter.encodeImage(pixels)).data;
       const underlay = displayImage(pixels);
-      for (const { name: methodName, method, options } of methods) {
+      const imageLabel = relative(plan.baseDir, file) || file;
+      const firstPng = new Map<string, Uint8Array[]>(); // method/target → first-sign overlay of each row
+      for (const { name: methodName, method, options, linear } of methods) {
+        let store: Tensor<'float32'> | undefined;
         for (const target of targets) {
           const { weights, scores, head } = target.at(embedding);
+          const rows = weights.shape[0]!;
+          const strategy = chooseStrategy(plan.strategy, linear, target, rows, m);
           const done = items.length;
-          const outcome = await attribute({
-            method,
-            options,
-            model: adapter.vision.model,
-            inputs: { [adapter.vision.input]: pixels },
-            wrt: adapter.vision.input,
-            of: adapter.vision.output,
-            weights,
-            strategy: plan.strategy,
-            ...(head ? { head } : {}),
-            onProgress: (d, t) => listeners.onProgress?.(done + d / t, total),
-          });
-          attributionMs += outcome.milliseconds;
+          const progress = (d: number, t: number) => listeners.onProgress?.(done + d / t, total);
+          let maps: Tensor<'float32'>;
+          let milliseconds: number;
+          let report: Record<string, unknown> | undefined;
+          if (strategy === 'jacobian') {
+            if (store === undefined) {
+              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress);
+              store = computed.maps;
+              const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
+              await writeNpy(join(out, npy), store);
+              perDimension.push({ image: imageLabel, method: methodName, npy, milliseconds: computed.milliseconds });
+              attributionMs += computed.milliseconds;
+            }
+            const fuseStart = performance.now();
+            maps = fuseStored(store, weights);
+            milliseconds = performance.now() - fuseStart;
+          } else {
+            const outcome = await attribute({
+              method,
+              options,
+              model,
+              inputs: { [input]: pixels },
+              wrt: input,
+              of: output,
+              weights,
+              strategy: 'direct',
+              ...(head ? { head } : {}),
+              onProgress: progress,
+            });
+            maps = outcome.maps;
+            milliseconds = outcome.milliseconds;
+            report = outcome.report;
+          }
+          attributionMs += milliseconds;
           const renderStart = performance.now();
           const base = join(imageNames[i]!, methodName);
           const npy = join(base, `${target.name}.npy`);
-          await writeNpy(join(out, npy), outcome.maps);
+          await writeNpy(join(out, npy), maps);
           const overlays: string[] = [];
           const rowNames = uniqueNames(target.labels.map((l) => slug(l, 40)));
-          for (let k = 0; k < outcome.maps.shape[0]!; k++) {
-            for (const sign of plan.output.signs) {
+          const firsts: Uint8Array[] = [];
+          for (let k = 0; k < maps.shape[0]!; k++) {
+            for (const [s, sign] of plan.output.signs.entries()) {
               const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
-              const bytes = await renderOverlay({ map: row(outcome.maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
+              const bytes = await renderOverlay({ map: row(maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
               await writeFileAtomic(join(out, png), bytes);
               overlays.push(png);
+              if (s === 0) firsts.push(bytes);
             }
           }
+          firstPng.set(`${methodName}\u0000${target.name}`, firsts);
           renderMs += performance.now() - renderStart;
           const item: RunItem = {
-            image: relative(plan.baseDir, file) || file,
+            image: imageLabel,
             method: methodName,
             target: target.name,
-            strategy: outcome.strategy,
+            kind: target.kind,
+            strategy,
             labels: target.labels,
             scores: [...scores],
             npy,
             overlays,
-            milliseconds: outcome.milliseconds,
-            ...(outcome.report ? { report: outcome.report } : {}),
+            milliseconds,
+            ...(report ? { report } : {}),
           };
           items.push(item);
           listeners.onItem?.(item, items.length, total);
           listeners.onProgress?.(items.length, total);
         }
       }
+      const figureStart = performance.now();
+      for (const target of targets) {
+        const cells = (methodName: string) => firstPng.get(`${methodName}\u0000${target.name}`) ?? [];
+        const names = methods.map((x) => x.name);
+        const classifier = target.kind === 'classifier';
+        const grid = classifier
+          ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
+          : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
+        const png = join(imageNames[i]!, `figure-${target.name}.png`);
+        await writeFileAtomic(join(out, png), await renderGrid({ ...grid, cellSize: 160 }));
+        figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
+      }
+      renderMs += performance.now() - figureStart;
     }
     const manifest: RunManifest = {
       format: 'envision-run/1',
@@ -147,65 +225,17 @@ export async function runExperiment(
       seed: plan.seed,
       versions: { ...versions, ...registry.packages() },
       model: { adapter: adapter.id, embeddingDim: adapter.embeddingDim, logitScale: adapter.logitScale, hashes: adapter.hashes ?? {} },
+      targets: targets.map((t) => ({ name: t.name, kind: t.kind, classes: t.classes })),
       items,
+      perDimension,
+      figures,
       timings: { totalMs: performance.now() - started, loadMs, attributionMs, renderMs },
     };
     const manifestPath = join(out, 'manifest.json');
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    return { manifest, manifestPath };
+    const reportPath = await writeReport(out, manifest);
+    return { manifest, manifestPath, reportPath };
   } finally {
     await adapter.dispose?.();
   }
-}
-
-interface PreparedTarget {
-  readonly name: string;
-  readonly labels: readonly string[];
-  /** Weights (cotangent rows), scores and, for a nonlinear fusion, the head, at image embedding e. */
-  at(embedding: Float32Array): { weights: Tensor<'float32'>; scores: Float32Array; head?: OutputHead };
-}
-
-async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapter, registry: PluginRegistry): Promise<PreparedTarget> {
-  const m = adapter.embeddingDim;
-  if (!('texts' in target)) {
-    const k = target.dimensions.length;
-    const data = new Float32Array(k * m);
-    target.dimensions.forEach((d, r) => {
-      if (d >= m) throw new RangeError(`targets ${target.name}: dimension ${d} is out of range (the embedding has ${m})`);
-      data[r * m + d] = 1;
-    });
-    const weights = tensor('float32', [k, m], data);
-    return {
-      name: target.name,
-      labels: target.dimensions.map((d) => `dim ${d}`),
-      at: (e) => ({ weights, scores: Float32Array.from(target.dimensions, (d) => e[d]!) }),
-    };
-  }
-  const fusion = registry.get('fusion', target.fusion.id).plugin as FusionRule;
-  const options = resolveOptions(fusion.meta, target.fusion.options, `targets ${target.name} fusion options`);
-  const textEmbeddings = await adapter.encodeText(target.texts);
-  const input = (e: Float32Array) => ({ imageEmbedding: e, textEmbeddings, logitScale: adapter.logitScale, options });
-  const linearWeights = fusion.meta.linear ? fusion.cotangents(input(new Float32Array(m))) : undefined;
-  const head: OutputHead | undefined = fusion.meta.linear
-    ? undefined
-    : {
-        scores(output) {
-          const b = output.shape[0]!;
-          const k = target.texts.length;
-          const scores = new Float32Array(b * k);
-          const n = sizeOf(output.shape.slice(1));
-          for (let j = 0; j < b; j++) scores.set(fusion.scores(input(output.data.subarray(j * n, (j + 1) * n) as Float32Array)), j * k);
-          return scores;
-        },
-        cotangents: (output) => fusion.cotangents(input(output.data)),
-      };
-  return {
-    name: target.name,
-    labels: target.texts,
-    at: (e) => ({
-      weights: linearWeights ?? fusion.cotangents(input(e)),
-      scores: fusion.scores(input(e)),
-      ...(head ? { head } : {}),
-    }),
-  };
 }
