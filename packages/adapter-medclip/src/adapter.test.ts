@@ -47,7 +47,8 @@ describe('MedClipAdapter on the tiny-dual fixture', () => {
     expect(adapter.vision.input).toBe('pixel_values');
     expect(adapter.vision.output).toBe('image_embeds');
     expect(adapter.vision.model).toBe(adapter.bundle.vision);
-    expect(adapter.promptSets).toEqual({});
+    expect(Object.keys(adapter.promptSets)).toEqual(['chexpert5', 'covid', 'rsna', 'labels']);
+    expect(adapter.promptSets['chexpert5']!['Atelectasis']).toHaveLength(210);
   });
 
   it('tokenizes the reference prompts exactly', () => {

@@ -1,7 +1,9 @@
 import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, formatShape } from '@envision/core';
 import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
+import { bundlePreprocessOptions } from './bundle-parts.js';
 import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
 import { preprocessImage } from './preprocess.js';
+import { builtinPromptSets } from './prompts/sets.js';
 import { TextEmbeddingCache, sharedTextCache } from './text-cache.js';
 
 /** Options of a {@link MedClipAdapter}. */
@@ -27,8 +29,11 @@ export class MedClipAdapter implements VlmAdapter {
   readonly embeddingDim: number;
   readonly logitScale: number;
   readonly vision: VlmAdapter['vision'];
-  /** No prompt sets yet. */
-  readonly promptSets: PromptSets = {};
+  /**
+   * MedCLIP's prompt sets: `chexpert5` (its CheXpert-5 templates, 489 prompts), `covid` (Normal, COVID),
+   * `rsna` (Normal, Pneumonia) and `labels` (the bare CheXpert-5 class names).
+   */
+  readonly promptSets: PromptSets = builtinPromptSets;
   /** SHA-256 of the bundle and of each ONNX file, recorded in run manifests. */
   readonly hashes: Record<string, string>;
   private readonly cache: TextEmbeddingCache;
@@ -57,14 +62,9 @@ export class MedClipAdapter implements VlmAdapter {
     return new MedClipAdapter(await loadBundle(dir, options), options);
   }
 
-  /** MedCLIPFeatureExtractor on an image file → float32 `[1, channels, size, size]`. */
+  /** MedCLIPFeatureExtractor on an image file (PNG, JPEG, DICOM …) → float32 `[1, channels, size, size]`. */
   preprocessImage(file: string): Promise<Tensor<'float32'>> {
-    const { image, vision } = this.bundle.manifest;
-    return preprocessImage(file, {
-      ...image,
-      channels: vision.channels,
-      limitInputPixels: this.options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
-    });
+    return preprocessImage(file, bundlePreprocessOptions(this.bundle.manifest, this.options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS));
   }
 
   /** BERT WordPiece of the texts as one batch padded to its longest sequence. */

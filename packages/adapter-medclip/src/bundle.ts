@@ -69,7 +69,8 @@ function checkTensor(
 }
 
 /** What signature checks read of a model. */
-type Signature = Pick<OnnxModel, 'path' | 'inputs' | 'outputs'>;
+/** What the signature checks read of a model: its path, inputs and outputs. */
+export type Signature = Pick<OnnxModel, 'path' | 'inputs' | 'outputs'>;
 
 /** Inputs the manifest does not name (they could not be fed); reported only when every named input exists. */
 function unnamedInputs(file: string, model: Signature, named: readonly string[]): string[] {

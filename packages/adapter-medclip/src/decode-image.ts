@@ -1,13 +1,17 @@
-import { stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { EnvisionError, describeCause } from '@envision/core';
+import { decodeDicomBytes, isDicom } from './decode-dicom.js';
 
 /** A decoded one-channel image, row-major. */
 export type GreyImage =
   /** 8-bit sources: grey levels 0–255, as PIL's `convert('L')` gives them. */
   | { readonly bitDepth: 8; readonly width: number; readonly height: number; readonly data: Uint8Array }
   /** 16-bit sources: values scaled by 65535 to [0, 1], float32. */
-  | { readonly bitDepth: 16; readonly width: number; readonly height: number; readonly data: Float32Array };
+  | { readonly bitDepth: 16; readonly width: number; readonly height: number; readonly data: Float32Array }
+  /** DICOM: values in [0, 1] after the modality rescale, the VOI window (or min–max) and MONOCHROME1 inversion, float32. */
+  | { readonly bitDepth: 'float'; readonly width: number; readonly height: number; readonly data: Float32Array };
 
 /** Options of {@link decodeGrey}. */
 export interface DecodeOptions {
@@ -35,18 +39,23 @@ function imageError(file: string, what: string, cause?: unknown): EnvisionError 
   return new EnvisionError('E_IMAGE', `cannot read image ${file}: ${what}`, cause);
 }
 
+/** File name extensions taken to mean DICOM even without the Part-10 header (to name the problem). */
+const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.dic']);
+
 /**
- * Reads an image file (PNG, JPEG, and whatever else sharp decodes) as one grey channel:
+ * Reads an image file (PNG, JPEG, whatever else sharp decodes, and DICOM) as one grey channel:
  *
  * - RGB → grey with PIL's `convert('L')` arithmetic (ITU-R 601-2 luma, `(19595 R + 38470 G + 7471 B + 2^15) >> 16`);
  * - an alpha channel is flattened onto black first (`round(c · a / 255)`, as PIL pastes with a mask);
  * - 16-bit files are scaled by 65535 to [0, 1] (luma `(299 R + 587 G + 114 B) / 1000` in floating point);
- * - embedded ICC profiles and EXIF orientation are ignored, as PIL does.
+ * - embedded ICC profiles and EXIF orientation are ignored, as PIL does;
+ * - a DICOM Part-10 file (recognised by `DICM` at byte 128, whatever its name) is read by `decodeDicomBytes`:
+ *   rescale, VOI window or min–max, MONOCHROME1 inverted, floats in [0, 1] (`bitDepth: 'float'`).
  *
  * @param file - the image file
  * @param options - the pixel limit
  * @throws EnvisionError `E_IMAGE` (one line) for a missing file, a file that is not an image, a truncated or
- *   corrupt image, or an image over the pixel limit
+ *   corrupt image, an image over the pixel limit, or a DICOM file with a compressed transfer syntax
  */
 export async function decodeGrey(file: string, options: DecodeOptions = {}): Promise<GreyImage> {
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
@@ -55,6 +64,20 @@ export async function decodeGrey(file: string, options: DecodeOptions = {}): Pro
   } catch (e) {
     if (e instanceof EnvisionError) throw e;
     throw imageError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeCause(e), e);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await head(file, 132);
+    if (isDicom(bytes)) bytes = await readFile(file);
+  } catch (e) {
+    throw imageError(file, describeCause(e), e);
+  }
+  if (isDicom(bytes)) {
+    const { width, height, data } = decodeDicomBytes(bytes, file, { limitInputPixels: limit });
+    return { bitDepth: 'float', width, height, data };
+  }
+  if (DICOM_EXTENSIONS.has(extname(file).toLowerCase())) {
+    throw imageError(file, "not a DICOM Part-10 file (no 'DICM' after the 128-byte preamble; a bare data set without file meta information is not supported)");
   }
   let meta: Metadata;
   try {
@@ -90,6 +113,18 @@ export async function decodeGrey(file: string, options: DecodeOptions = {}): Pro
     return { bitDepth: 16, width, height, data: toGrey16(src, n, channels) };
   }
   return { bitDepth: 8, width, height, data: toGrey8(raw.data, n, channels) };
+}
+
+/** The first `n` bytes of a file (fewer when it is shorter). */
+async function head(file: string, n: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = new Uint8Array(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 function toGrey8(src: Uint8Array, n: number, channels: number): Uint8Array {

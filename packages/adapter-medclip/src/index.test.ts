@@ -1,6 +1,6 @@
 import { AdapterPlugin, PluginRegistry } from '@envision/core';
 import { describe, expect, it } from 'vitest';
-import medclipModule, { MedClipAdapter, loadBundle, medclipAdapterPlugin } from './index.js';
+import medclipModule, { MedClipAdapter, PromptClassifier, chexpert5, decodeDicomBytes, loadBundle, medclipAdapterPlugin, readPromptFile, samplePrompts } from './index.js';
 
 describe('package entry point', () => {
   it('default-exports a ContainerModule that binds the medclip adapter plugin', () => {
@@ -14,5 +14,13 @@ describe('package entry point', () => {
   it('exports the adapter and the bundle loader', () => {
     expect(typeof MedClipAdapter.load).toBe('function');
     expect(typeof loadBundle).toBe('function');
+  });
+
+  it('exports the prompt sets, the classifier and the DICOM decoder', () => {
+    expect(chexpert5['Edema']).toHaveLength(18);
+    expect(typeof samplePrompts).toBe('function');
+    expect(typeof readPromptFile).toBe('function');
+    expect(typeof PromptClassifier).toBe('function');
+    expect(typeof decodeDicomBytes).toBe('function');
   });
 });

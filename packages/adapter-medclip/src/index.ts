@@ -1,6 +1,7 @@
 /**
  * MedCLIP adapter for Envision: bundles (`envision.json` + two ONNX encoders + vocabulary), MedCLIP's image
- * preprocessing (PIL-exact) and BERT WordPiece tokenizer, and the `medclip` adapter plugin.
+ * preprocessing (PIL-exact; DICOM read with dcmjs), BERT WordPiece tokenizer, prompt sets and zero-shot prompt
+ * classifier, and the `medclip` adapter plugin.
  * @packageDocumentation
  */
 import { ContainerModule } from 'inversify';
@@ -9,11 +10,25 @@ import { medclipAdapterPlugin } from './plugin.js';
 
 export { medclipAdapterPlugin, type MedClipPluginOptions } from './plugin.js';
 export { MedClipAdapter, type MedClipAdapterOptions } from './adapter.js';
-export { loadBundle, checkSignatures, type Bundle, type LoadBundleOptions } from './bundle.js';
+export { loadBundle, checkSignatures, type Bundle, type LoadBundleOptions, type Signature } from './bundle.js';
+export { loadBundleTokenizer, bundlePreprocessOptions } from './bundle-parts.js';
 export { parseManifest, readManifest, manifestProblems, MANIFEST_FILE, type BundleManifest, type Resample } from './manifest.js';
 export { manifestSchema, BUNDLE_FORMAT } from './manifest-schema.js';
 export { preprocessImage, preprocessGrey, padToSquare, centreCrop, rescale, normalise, type PreprocessOptions, type Pixels } from './preprocess.js';
 export { decodeGrey, DEFAULT_LIMIT_INPUT_PIXELS, type GreyImage, type DecodeOptions } from './decode-image.js';
+export {
+  decodeDicomBytes,
+  isDicom,
+  readTransferSyntax,
+  truncation,
+  applyWindow,
+  SUPPORTED_TRANSFER_SYNTAXES,
+  ENCAPSULATED_TRANSFER_SYNTAXES,
+  type DicomImage,
+  type DicomInfo,
+  type DicomDecodeOptions,
+  type VoiFunction,
+} from './decode-dicom.js';
 export { resampleU8, resampleFloat, taps, type ResampleFilter, type Taps } from './resample.js';
 export {
   WordPieceTokenizer,
@@ -27,6 +42,20 @@ export {
   type TokenizerOptions,
 } from './tokenizer.js';
 export { TextEmbeddingCache, sharedTextCache } from './text-cache.js';
+export {
+  PromptClassifier,
+  MAX_LOGIT_SCALE,
+  clampLogitScale,
+  l2NormaliseRows,
+  reducePromptLogits,
+  softmax,
+  type Ensemble,
+  type ClassScore,
+  type Classification,
+  type ClassifierModel,
+  type PromptClassifierOptions,
+} from './classifier.js';
+export * from './prompts/index.js';
 
 /** Binds the `medclip` adapter plugin; the package's plugin entry point. */
 const medclipModule: ContainerModule = new ContainerModule(({ bind }) => {

@@ -75,8 +75,8 @@ export function normalise(values: Float32Array, size: number, mean: number, std:
 /**
  * MedCLIP's `MedCLIPFeatureExtractor` on a decoded grey image: pad to a square on black (images smaller than
  * `size` are padded, never upscaled), resize to `size` with PIL's filter, centre crop, scale to [0, 1],
- * normalise, repeat to `channels`. 8-bit images follow PIL's 8-bit path bit for bit; 16-bit images (already
- * in [0, 1]) follow PIL's float path.
+ * normalise, repeat to `channels`. 8-bit images follow PIL's 8-bit path bit for bit; 16-bit and DICOM images
+ * (already in [0, 1]) follow PIL's float (`'F'`) path.
  */
 export function preprocessGrey(image: GreyImage, options: PreprocessOptions): Tensor<'float32'> {
   const { size, mean, std, resample = 'bicubic', channels = 3 } = options;
@@ -93,10 +93,12 @@ export function preprocessGrey(image: GreyImage, options: PreprocessOptions): Te
 /**
  * Reads an image file and preprocesses it as MedCLIP does (see {@link preprocessGrey} and {@link decodeGrey}).
  *
- * @param file - PNG (8- or 16-bit), JPEG, or another format sharp decodes; grey, RGB or with alpha
+ * @param file - PNG (8- or 16-bit), JPEG, or another format sharp decodes (grey, RGB or with alpha), or a DICOM
+ *   Part-10 file with an uncompressed transfer syntax
  * @param options - the bundle's image settings and the pixel limit
  * @returns float32 `[1, channels, size, size]`
- * @throws EnvisionError `E_IMAGE` when the file is missing, not an image, corrupt, or over the pixel limit
+ * @throws EnvisionError `E_IMAGE` when the file is missing, not an image, corrupt, over the pixel limit, or a
+ *   DICOM file with a compressed transfer syntax
  */
 export async function preprocessImage(file: string, options: PreprocessOptions): Promise<Tensor<'float32'>> {
   return preprocessGrey(await decodeGrey(file, options), options);

@@ -4,6 +4,10 @@ import { attributeCommand } from './commands/attribute.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { gradCommand } from './commands/grad.js';
+import { preprocessCommand } from './commands/preprocess.js';
+import { tokenizeCommand } from './commands/tokenize.js';
+import { embedCommand } from './commands/embed.js';
+import { classifyCommand } from './commands/classify.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -16,12 +20,20 @@ Commands:
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
+  preprocess --bundle DIR --image FILE --out F  MedCLIP preprocessing → float32 [1, C, size, size]
+  tokenize --bundle DIR --prompt TEXT …         token ids and mask of one padded batch, as JSON
+  embed --bundle DIR (--image F | --prompt T …) --out F   unnormalised embeddings [B, M]
+  classify --bundle DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
 const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promise<number>> = {
   attribute: attributeCommand,
   grad: gradCommand,
+  preprocess: preprocessCommand,
+  tokenize: tokenizeCommand,
+  embed: embedCommand,
+  classify: classifyCommand,
   validate: validateCommand,
   run: runCommand,
 };

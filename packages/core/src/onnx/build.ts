@@ -13,7 +13,8 @@ import type {
 /** The IR version {@link makeModel} writes unless told otherwise (ONNX 1.16; onnxruntime ≥ 1.18 reads it). */
 export const DEFAULT_IR_VERSION = 10;
 
-type AttributeFields = Omit<AttributeProto, 'name'>;
+/** The value fields of an attribute (everything but its name). */
+export type AttributeFields = Omit<AttributeProto, 'name'>;
 
 /**
  * An attribute value with an explicit kind, for the cases plain JavaScript values leave ambiguous: an integer given

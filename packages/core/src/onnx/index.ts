@@ -16,4 +16,4 @@ export {
   describeNode,
   findAttribute,
 } from './attr.js';
-export { Attr, type AttributeInput, DEFAULT_IR_VERSION, makeAttribute, makeGraph, makeModel, makeNode, makeTensorValueInfo } from './build.js';
+export { Attr, type AttributeInput, type AttributeFields, DEFAULT_IR_VERSION, makeAttribute, makeGraph, makeModel, makeNode, makeTensorValueInfo } from './build.js';

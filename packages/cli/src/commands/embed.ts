@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { EnvisionError, formatShape, tensor, writeNpy, type Tensor } from '@envision/core';
+import { MedClipAdapter, TextEmbeddingCache } from '@envision/adapter-medclip';
+import { parseCommand, required } from '../args.js';
+import { ensureWritableFile } from '../output.js';
+import type { CommandIO } from '../io.js';
+
+/** Help text of `envision embed`. */
+export const embedHelp = `Usage: envision embed --bundle DIR (--image FILE [--image FILE …] | --prompt TEXT [--prompt TEXT …])
+    --out FILE.npy
+
+Unnormalised embeddings of a MedCLIP bundle, float32 [B, M] in --out (B images or prompts, M the bundle's
+embeddingDim). Images are preprocessed as MedCLIP does (see envision preprocess) and embedded as one batch.
+Prompts are embedded as ONE padded batch, as MedCLIP embeds a class's prompts: its text pooling averages pad
+tokens in, so a prompt's embedding depends on the longest prompt it is batched with.
+  --threads N   onnxruntime intra-op threads`;
+
+/**
+ * Parses `--threads N` (a positive integer) into adapter options.
+ * @throws EnvisionError `E_USAGE` for anything else
+ */
+export function threadOptions(value: string | undefined): { intraOpNumThreads?: number } {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new EnvisionError('E_USAGE', `--threads must be a positive integer, got '${value}'`);
+  return { intraOpNumThreads: n };
+}
+
+/**
+ * Loads a bundle as a {@link MedClipAdapter} for one command: a private text cache, the given threads.
+ * @param bundle - the bundle folder, relative to the working directory
+ * @param threads - the `--threads` value
+ */
+export function loadAdapter(bundle: string, threads: string | undefined): Promise<MedClipAdapter> {
+  return MedClipAdapter.load(resolve(bundle), { ...threadOptions(threads), textCache: new TextEmbeddingCache(1) });
+}
+
+/** Stacks `[1, …]` tensors into one `[B, …]` batch. */
+export function batchOf(items: readonly Tensor<'float32'>[]): Tensor<'float32'> {
+  const n = items[0]!.data.length;
+  const data = new Float32Array(items.length * n);
+  items.forEach((t, i) => data.set(t.data, i * n));
+  return tensor('float32', [items.length, ...items[0]!.shape.slice(1)], data);
+}
+
+/** `envision embed`: the exact contract other tools depend on. */
+export async function embedCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseCommand('embed', argv, {
+    bundle: { type: 'string' },
+    image: { type: 'string', multiple: true },
+    prompt: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    threads: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(embedHelp + '\n');
+    return 0;
+  }
+  const cmd = 'embed';
+  const bundle = required(cmd, 'bundle', values.bundle);
+  const out = required(cmd, 'out', values.out);
+  const images = values.image ?? [];
+  const prompts = values.prompt ?? [];
+  if ((images.length > 0) === (prompts.length > 0)) {
+    throw new EnvisionError('E_USAGE', 'give either --image FILE or --prompt TEXT (repeatable), not both (see envision embed --help)');
+  }
+  threadOptions(values.threads);
+  await ensureWritableFile(out);
+  const adapter = await loadAdapter(bundle, values.threads);
+  try {
+    let embeds: Tensor<'float32'>;
+    let what: string;
+    if (images.length > 0) {
+      const pixels = [];
+      for (const image of images) pixels.push(await adapter.preprocessImage(image));
+      embeds = await adapter.encodeImage(batchOf(pixels));
+      what = `${images.length} image${images.length === 1 ? '' : 's'}`;
+    } else {
+      embeds = await adapter.encodeText(prompts);
+      what = `${prompts.length} prompt${prompts.length === 1 ? '' : 's'} as one padded batch`;
+    }
+    await writeNpy(out, embeds);
+    io.stderr(`envision embed: wrote ${out} ${formatShape(embeds.shape)} float32, unnormalised (${what})\n`);
+  } finally {
+    await adapter.dispose();
+  }
+  return 0;
+}
