@@ -2,21 +2,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, parseNpy, readNpy, tensor, type Tensor } from '@envision/core';
+import { encodeNpy, parseNpy, readNpy, tensor, type Tensor, maxRelativeError } from '@envision/core';
 import { envision, root } from './cli.js';
 
 const fx = join(root, 'fixtures/occlusion');
 let dir: string;
 
-function relativeError(a: Tensor, b: Tensor): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.data.length; i++) {
-    diff = Math.max(diff, Math.abs(Number(a.data[i]) - Number(b.data[i])));
-    scale = Math.max(scale, Math.abs(Number(b.data[i])));
-  }
-  return diff / scale;
-}
 
 const base = (out: string, extra: string[] = []) => [
   'attribute',
@@ -54,7 +45,7 @@ describe('envision attribute (the exact contract)', () => {
     const got = await readNpy(out);
     expect(got.dtype).toBe('float32');
     expect(got.shape).toEqual([1, 3, 16, 16]);
-    expect(relativeError(got, await readNpy(join(fx, 'expected_onehot.npy')))).toBeLessThan(1e-4);
+    expect(maxRelativeError(got, await readNpy(join(fx, 'expected_onehot.npy')))).toBeLessThan(1e-4);
   });
 
   for (const strategy of ['direct', 'jacobian']) {
@@ -64,7 +55,7 @@ describe('envision attribute (the exact contract)', () => {
       expect(r.code).toBe(0);
       const got = await readNpy(out);
       expect(got.shape).toEqual([3, 3, 16, 16]);
-      expect(relativeError(got, await readNpy(join(fx, 'expected_weights.npy')))).toBeLessThan(1e-4);
+      expect(maxRelativeError(got, await readNpy(join(fx, 'expected_weights.npy')))).toBeLessThan(1e-4);
     });
   }
 });
@@ -83,7 +74,7 @@ describe('envision attribute with gradient methods', () => {
     expect(line.shape).toEqual([3, 3, 32, 32]);
     expect(line.strategy).toBe('direct');
     expect(line.report.convergenceDelta).toHaveLength(3);
-    expect(relativeError(await readNpy(out), await readNpy(join(methods, 'ig_riemann_trapezoid.npy')))).toBeLessThan(1e-4);
+    expect(maxRelativeError(await readNpy(out), await readNpy(join(methods, 'ig_riemann_trapezoid.npy')))).toBeLessThan(1e-4);
   });
 
   it('--strategy jacobian works for a nonlinear method (guided backprop) and matches the per-dimension reference', async () => {
@@ -93,7 +84,7 @@ describe('envision attribute with gradient methods', () => {
       '--method', 'guided-backprop', '--target-weights', join(methods, 'weights.npy'), '--strategy', 'jacobian', '--out', out,
     ]);
     expect(r.code).toBe(0);
-    expect(relativeError(await readNpy(out), await readNpy(join(methods, 'guided_backprop_jacobian.npy')))).toBeLessThan(1e-4);
+    expect(maxRelativeError(await readNpy(out), await readNpy(join(methods, 'guided_backprop_jacobian.npy')))).toBeLessThan(1e-4);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNpy } from '@envision/core';
+import { readNpy, maxRelativeError } from '@envision/core';
 import { envision, root } from './cli.js';
 
 // References from scripts/dev/make_fusion_fixtures.py: torch.autograd (float64) of MedCLIP's true logit
@@ -10,15 +10,6 @@ import { envision, root } from './cli.js';
 const reference = JSON.parse(readFileSync(join(root, 'fixtures/tiny-dual/reference.json'), 'utf8')) as { prompts: string[] };
 let dir: string;
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'envision-fusion-'));
@@ -47,7 +38,7 @@ output: { dir: ${out}, signs: [all] }
       const maps = await readNpy(join(out, item.npy));
       const expected = await readNpy(join(root, 'fixtures/fusion', file));
       expect(maps.shape).toEqual([3, 3, 224, 224]);
-      expect(relativeError(maps.data as Float32Array, expected.data as Float32Array)).toBeLessThan(1e-4);
+      expect(maxRelativeError(maps.data as Float32Array, expected.data as Float32Array)).toBeLessThan(1e-4);
       const logits = JSON.parse(readFileSync(join(root, 'fixtures/fusion/logits.json'), 'utf8')) as Record<string, number[]>;
       item.scores.forEach((s, k) => expect(s).toBeCloseTo(logits[fusion]![k]!, 4));
     });

@@ -14,6 +14,7 @@ import {
   readNpy,
   tensor,
   type Tensor,
+  maxRelativeError,
 } from '@envision/core';
 import { envision, root } from './cli.js';
 
@@ -32,16 +33,6 @@ beforeAll(() => {
   process.env.ENVISION_CACHE_DIR = join(dir, 'cache');
 });
 
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 function inputArgs(name: string): string[] {
   return Object.entries(meta(name).inputs).flatMap(([input, file]) => ['--input', `${input}=${join(fixtures, name, file)}`]);
@@ -59,7 +50,7 @@ describe('envision grad matches torch.autograd on exported encoders', () => {
       const expected = await readNpy(join(fixtures, name, 'expected.npy'));
       const got = await readNpy(out);
       expect(got.shape).toEqual(expected.shape);
-      expect(relativeError(got.data as Float32Array, expected.data as Float32Array)).toBeLessThan(1e-4);
+      expect(maxRelativeError(got.data as Float32Array, expected.data as Float32Array)).toBeLessThan(1e-4);
 
       // One row: the first cotangent row alone.
       const cot = (await readNpy(join(fixtures, name, 'cotangent.npy'))) as Tensor<'float32'>;
@@ -70,7 +61,7 @@ describe('envision grad matches torch.autograd on exported encoders', () => {
       args[args.length - 1] = out1;
       expect(envision([...args, '--cotangent', one]).code).toBe(0);
       const inner = expected.data.length / expected.shape[0]!;
-      expect(relativeError((await readNpy(out1)).data as Float32Array, (expected.data as Float32Array).subarray(0, inner))).toBeLessThan(1e-4);
+      expect(maxRelativeError((await readNpy(out1)).data as Float32Array, (expected.data as Float32Array).subarray(0, inner))).toBeLessThan(1e-4);
     });
   }
 
@@ -84,9 +75,9 @@ describe('envision grad matches torch.autograd on exported encoders', () => {
     x2.set(x.data.map((v) => -v), x.data.length);
     const { gradient } = await model.vjp({ x: tensor('float32', [2, ...x.shape.slice(1)], x2) }, 'y', 'x', cot);
     expect(gradient.shape).toEqual([2, 3, 3, 32, 32]);
-    expect(relativeError(gradient.data.subarray(0, expected.data.length), expected.data as Float32Array)).toBeLessThan(1e-4);
+    expect(maxRelativeError(gradient.data.subarray(0, expected.data.length), expected.data as Float32Array)).toBeLessThan(1e-4);
     const single = await model.vjp({ x: tensor('float32', x.shape, x2.subarray(x.data.length)) }, 'y', 'x', cot);
-    expect(relativeError(gradient.data.subarray(expected.data.length), single.gradient.data)).toBeLessThan(1e-5);
+    expect(maxRelativeError(gradient.data.subarray(expected.data.length), single.gradient.data)).toBeLessThan(1e-5);
     await model.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEnvisionError, readNpy } from '@envision/core';
+import { isEnvisionError, readNpy, maxRelativeError } from '@envision/core';
 import { MedClipAdapter, TextEmbeddingCache, chexpert5, samplePrompts } from '@envision/adapter-medclip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCommand, classifyHelp } from '../../packages/cli/src/commands/classify.js';
@@ -45,17 +45,6 @@ async function run(name: string, command: Command, argv: readonly string[]): Pro
   }
 }
 
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 let dir: string;
 let promptFile: string;
@@ -137,7 +126,7 @@ describe('envision embed (in-process) matches torch', () => {
       expect(r.stderr).toBe(`envision embed: wrote ${out} [2, 64] float32, unnormalised (2 prompts as one padded batch)\n`);
       const got = await readNpy(out);
       expect(got.shape).toEqual([2, 64]);
-      expect(relativeError(got.data as Float32Array, c.text_embeds.flat())).toBeLessThan(1e-5);
+      expect(maxRelativeError(got.data as Float32Array, c.text_embeds.flat())).toBeLessThan(1e-5);
     }
   });
 
@@ -147,7 +136,7 @@ describe('envision embed (in-process) matches torch', () => {
     expect(r.code).toBe(0);
     const got = await readNpy(out);
     expect(got.shape).toEqual([2, 64]);
-    expect(relativeError(got.data as Float32Array, ref.image_embeds.flat())).toBeLessThan(1e-5);
+    expect(maxRelativeError(got.data as Float32Array, ref.image_embeds.flat())).toBeLessThan(1e-5);
   });
 
   it('needs exactly one kind of input, and sane threads', async () => {
@@ -175,7 +164,7 @@ describe('envision classify (in-process)', () => {
         expect(out).toMatchObject({ image, prompts: promptFile, ensemble });
         expect(out.classes.map((c) => c.name)).toEqual(Object.keys(ref.classes));
         for (const c of out.classes) expect(Object.keys(c)).toEqual(['name', 'logit', 'probability']);
-        expect(relativeError(out.classes.map((c) => c.logit), ref.logits[ensemble][b]!)).toBeLessThan(1e-5);
+        expect(maxRelativeError(out.classes.map((c) => c.logit), ref.logits[ensemble][b]!)).toBeLessThan(1e-5);
         const row = ref.logits[ensemble][b]!;
         expect(out.predicted).toBe(Object.keys(ref.classes)[row.indexOf(Math.max(...row))]);
         const z = row.reduce((s, v) => s + Math.exp(v), 0);
@@ -259,14 +248,14 @@ describe('the envision binary', () => {
     const c = ref.classes['Pleural Effusion']!;
     const out = join(dir, 'bin-text.npy');
     expect(envision(['embed', '--bundle', BUNDLE, ...c.prompts.flatMap((p) => ['--prompt', p]), '--out', out]).code).toBe(0);
-    expect(relativeError((await readNpy(out)).data as Float32Array, c.text_embeds.flat())).toBeLessThan(1e-5);
+    expect(maxRelativeError((await readNpy(out)).data as Float32Array, c.text_embeds.flat())).toBeLessThan(1e-5);
   });
 
   it.skipIf(!registered)('classify --json matches torch', () => {
     const r = envision(['classify', '--bundle', BUNDLE, '--image', IMAGE_B, '--prompts', promptFile, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { classes: { logit: number }[] };
-    expect(relativeError(out.classes.map((c) => c.logit), ref.logits.max[1]!)).toBeLessThan(1e-5);
+    expect(maxRelativeError(out.classes.map((c) => c.logit), ref.logits.max[1]!)).toBeLessThan(1e-5);
   });
 
   it.skipIf(!registered)('a compressed DICOM is one line on stderr and exit 2', () => {

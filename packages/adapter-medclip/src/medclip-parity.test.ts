@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Tensor, tensor } from '@envision/core';
+import { type Tensor, tensor, maxRelativeError } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from './adapter.js';
 import { PromptClassifier } from './classifier.js';
@@ -31,17 +31,6 @@ interface Reference {
 }
 const ref = JSON.parse(readFileSync(join(BUNDLE, 'reference.json'), 'utf8')) as Reference;
 
-/** max |a − b| / max |b|: the error relative to the array's scale. */
-function relativeError(a: ArrayLike<number>, b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 describe('tiny-medclip: the adapter reproduces torch', () => {
   let adapter: MedClipAdapter;
@@ -80,7 +69,7 @@ describe('tiny-medclip: the adapter reproduces torch', () => {
   it('embeds the images as one batch (1e-5 relative)', async () => {
     const embeds = await adapter.encodeImage(pixels);
     expect(embeds.shape).toEqual([2, 64]);
-    errors['image_embeds'] = relativeError(embeds.data, ref.image_embeds.flat());
+    errors['image_embeds'] = maxRelativeError(embeds.data, ref.image_embeds.flat());
     expect(errors['image_embeds']).toBeLessThan(1e-5);
   });
 
@@ -102,7 +91,7 @@ describe('tiny-medclip: the adapter reproduces torch', () => {
   it('embeds each class’s prompts as one padded batch (1e-5 relative)', async () => {
     for (const [name, c] of Object.entries(ref.classes)) {
       const embeds = await adapter.encodeText(c.prompts);
-      errors[`text_embeds ${name}`] = relativeError(embeds.data, c.text_embeds.flat());
+      errors[`text_embeds ${name}`] = maxRelativeError(embeds.data, c.text_embeds.flat());
       expect(errors[`text_embeds ${name}`]).toBeLessThan(1e-5);
     }
   });
@@ -112,11 +101,11 @@ describe('tiny-medclip: the adapter reproduces torch', () => {
       const prompts = Object.fromEntries(Object.entries(ref.classes).map(([k, c]) => [k, c.prompts]));
       const results = await new PromptClassifier(adapter, { ensemble }).classify(pixels, prompts);
       const logits = results.flatMap((r) => r.classes.map((c) => c.logit));
-      errors[`logits ${ensemble}`] = relativeError(logits, ref.logits[ensemble].flat());
+      errors[`logits ${ensemble}`] = maxRelativeError(logits, ref.logits[ensemble].flat());
       expect(errors[`logits ${ensemble}`]).toBeLessThan(1e-5);
       const promptLogits = results.flatMap((r) => r.classes.flatMap((c) => c.promptLogits));
       const expected = ref.logits[ensemble].flatMap((_, b) => Object.values(ref.classes).flatMap((c) => c.prompt_logits[b]!));
-      expect(relativeError(promptLogits, expected)).toBeLessThan(1e-5);
+      expect(maxRelativeError(promptLogits, expected)).toBeLessThan(1e-5);
       results.forEach((r, b) => {
         const row = ref.logits[ensemble][b]!;
         expect(r.predicted).toBe(Object.keys(ref.classes)[row.indexOf(Math.max(...row))]);

@@ -1,7 +1,7 @@
 import { EnvisionError } from './errors.js';
 import type { AttributionRequest } from './method.js';
 import { isDifferentiable, type NamedTensors } from './model.js';
-import { type Tensor, sizeOf, tensor } from './tensor.js';
+import { type Tensor, repeatBatch, sizeOf, tensor } from './tensor.js';
 
 /**
  * Gradients of the K explained scalars at a batch of points (the interpolation points of integrated gradients, the
@@ -41,14 +41,7 @@ export async function explainedScores(request: AttributionRequest<unknown>, poin
   const { model, inputs, wrt, of, target, head } = request;
   const feeds: NamedTensors = { ...inputs, [wrt]: points };
   const b = points.shape[0]!;
-  for (const [name, t] of Object.entries(inputs)) {
-    if (name !== wrt && t.shape[0] === 1 && b > 1) {
-      const Ctor = t.data.constructor as new (n: number) => Tensor['data'];
-      const data = new Ctor(t.data.length * b);
-      for (let i = 0; i < b; i++) (data as Float32Array).set(t.data as Float32Array, i * t.data.length);
-      feeds[name] = { dtype: t.dtype, shape: [b, ...t.shape.slice(1)], data } as Tensor;
-    }
-  }
+  for (const [name, t] of Object.entries(inputs)) if (name !== wrt && t.shape[0] === 1 && b > 1) feeds[name] = repeatBatch(t, b);
   const out = (await model.run(feeds, [of]))[of] as Tensor<'float32'>;
   if (head !== undefined) return head.scores(out);
   const k = target.shape[0]!;

@@ -64,3 +64,28 @@ export function stack(rows: readonly Tensor<'float32'>[]): Tensor<'float32'> {
   });
   return tensor('float32', [rows.length, ...inner], out);
 }
+
+/** A tensor with batch 1 repeated `times` times along its first axis (other models' inputs beside a batched one). */
+export function repeatBatch<T extends Tensor>(t: T, times: number): T {
+  const Ctor = t.data.constructor as new (n: number) => T['data'];
+  const data = new Ctor(t.data.length * times);
+  for (let i = 0; i < times; i++) (data as Float32Array).set(t.data as Float32Array, i * t.data.length);
+  return { dtype: t.dtype, shape: [times, ...t.shape.slice(1)], data } as unknown as T;
+}
+
+/**
+ * max |actual − expected| / max |expected|: the relative error used to compare maps and gradients with references
+ * (tensors or plain arrays of the same length).
+ */
+export function maxRelativeError(actual: Tensor | ArrayLike<number>, expected: Tensor | ArrayLike<number>): number {
+  const a = 'data' in actual && 'shape' in actual ? actual.data : actual;
+  const b = 'data' in expected && 'shape' in expected ? expected.data : expected;
+  if (a.length !== b.length) throw new RangeError(`cannot compare ${a.length} values with ${b.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i])));
+    scale = Math.max(scale, Math.abs(Number(b[i])));
+  }
+  return diff / scale;
+}

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel, attribute, oneHotWeights, readNpy, type Tensor } from '@envision/core';
+import { OnnxModel, attribute, oneHotWeights, readNpy, type Tensor, maxRelativeError } from '@envision/core';
 import { occlusion } from './occlusion.js';
 
 // Reference maps computed in float64 by scripts/dev/make_fixtures.py with Captum's Occlusion semantics.
@@ -17,16 +17,6 @@ interface Case {
 }
 const cases = JSON.parse(readFileSync(dir + 'cases.json', 'utf8')) as Case[];
 
-/** max |a − b| / max |b|: the relative error of the acceptance criterion. */
-function relativeError(a: Tensor, b: Tensor): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.data.length; i++) {
-    diff = Math.max(diff, Math.abs(Number(a.data[i]) - Number(b.data[i])));
-    scale = Math.max(scale, Math.abs(Number(b.data[i])));
-  }
-  return diff / scale;
-}
 
 describe('occlusion matches Captum (float64 reference)', () => {
   let model: OnnxModel;
@@ -54,7 +44,7 @@ describe('occlusion matches Captum (float64 reference)', () => {
           });
           expect(result.strategy).toBe(strategy);
           expect(result.maps.shape).toEqual(expected.shape);
-          expect(relativeError(result.maps, expected)).toBeLessThan(1e-4);
+          expect(maxRelativeError(result.maps, expected)).toBeLessThan(1e-4);
         });
       }
     }

@@ -6,6 +6,7 @@ import {
   type OutputHead,
   type Tensor,
   formatShape,
+  repeatBatch,
   sizeOf,
   tensor,
 } from '@envision/core';
@@ -114,11 +115,6 @@ function batchLimit(model: AttributionRequest<OcclusionOptions>['model'], wrt: s
   return dim === 1 ? 1 : wanted;
 }
 
-function repeatBatch<T extends Tensor>(t: T, times: number): T {
-  const data = new (t.data.constructor as new (n: number) => T['data'])(t.data.length * times);
-  for (let b = 0; b < times; b++) (data as Float32Array).set(t.data as Float32Array, b * t.data.length);
-  return { dtype: t.dtype, shape: [times, ...t.shape.slice(1)], data } as unknown as T;
-}
 
 /** The Occlusion method plugin, id `occlusion`. */
 export const occlusion: AttributionMethod<OcclusionOptions> = {

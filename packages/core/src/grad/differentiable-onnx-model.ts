@@ -9,7 +9,7 @@ import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js'
 import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
-import { type Tensor, formatShape, sameShape, sizeOf, tensor } from '../tensor.js';
+import { type Tensor, formatShape, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
 import { RuleRegistry } from './rule-registry.js';
 import type { GradientRule } from './rule.js';
@@ -282,9 +282,3 @@ async function readPlan(file: string): Promise<number | undefined> {
   }
 }
 
-function repeatBatch(t: Tensor, times: number): Tensor {
-  const Ctor = t.data.constructor as new (n: number) => Tensor['data'];
-  const data = new Ctor(t.data.length * times);
-  for (let i = 0; i < times; i++) (data as Float32Array).set(t.data as Float32Array, i * t.data.length);
-  return { dtype: t.dtype, shape: [times, ...t.shape.slice(1)], data } as Tensor;
-}
