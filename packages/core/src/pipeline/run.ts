@@ -12,6 +12,7 @@ import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
 import { writeReport } from '../report/index.js';
+import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
 
 /** One finished image × method × target, as reported to listeners and written to the manifest. */
@@ -33,6 +34,11 @@ export interface RunItem {
   readonly overlays: readonly string[];
   readonly milliseconds: number;
   readonly report?: Record<string, unknown>;
+  /**
+   * Numbers about the maps: `classMapSimilarity`, the mean pairwise Spearman correlation of the item's maps (rows) —
+   * near 1 when every class or prompt gets the same map (the study's "class-agnostic" finding, measured).
+   */
+  readonly metrics?: Record<string, number>;
 }
 
 /** A figure of the run: a grid of overlays (the paper's Fig. 1 for the baseline, Fig. 2 for the proposed approach). */
@@ -185,6 +191,8 @@ export async function runExperiment(
           }
           firstPng.set(`${methodName}\u0000${target.name}`, firsts);
           renderMs += performance.now() - renderStart;
+          const rowsOfMaps = Array.from({ length: maps.shape[0]! }, (_, k) => row(maps, k));
+          const metrics = rowsOfMaps.length >= 2 ? { classMapSimilarity: classMapSimilarity(rowsOfMaps) } : undefined;
           const item: RunItem = {
             image: imageLabel,
             method: methodName,
@@ -197,6 +205,7 @@ export async function runExperiment(
             overlays,
             milliseconds,
             ...(report ? { report } : {}),
+            ...(metrics ? { metrics } : {}),
           };
           items.push(item);
           listeners.onItem?.(item, items.length, total);
@@ -233,7 +242,8 @@ export async function runExperiment(
     };
     const manifestPath = join(out, 'manifest.json');
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    const reportPath = await writeReport(out, manifest);
+    const metrics = Object.fromEntries(items.filter((it) => it.metrics).map((it) => [`${it.image} · ${it.method} · ${it.target}`, it.metrics!]));
+    const reportPath = await writeReport(out, manifest, Object.keys(metrics).length > 0 ? { metrics } : undefined);
     return { manifest, manifestPath, reportPath };
   } finally {
     await adapter.dispose?.();
