@@ -62,3 +62,12 @@ const medclipModule: ContainerModule = new ContainerModule(({ bind }) => {
   bind(AdapterPlugin).toConstantValue(medclipAdapterPlugin);
 });
 export default medclipModule;
+export {
+  importMedClip,
+  buildMedClip,
+  detectVariant,
+  MEDCLIP_IMAGE,
+  type ImportMedClipOptions,
+  type ImportMedClipResult,
+  type MedClipVariant,
+} from './import/index.js';

@@ -8,6 +8,7 @@ import { preprocessCommand } from './commands/preprocess.js';
 import { tokenizeCommand } from './commands/tokenize.js';
 import { embedCommand } from './commands/embed.js';
 import { classifyCommand } from './commands/classify.js';
+import { importCommand } from './commands/import.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +25,7 @@ Commands:
   tokenize --bundle DIR --prompt TEXT …         token ids and mask of one padded batch, as JSON
   embed --bundle DIR (--image F | --prompt T …) --out F   unnormalised embeddings [B, M]
   classify --bundle DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
+  import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]   checkpoint → bundle
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
@@ -34,6 +36,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   tokenize: tokenizeCommand,
   embed: embedCommand,
   classify: classifyCommand,
+  import: importCommand,
   validate: validateCommand,
   run: runCommand,
 };
