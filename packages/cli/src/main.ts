@@ -9,6 +9,7 @@ import { tokenizeCommand } from './commands/tokenize.js';
 import { embedCommand } from './commands/embed.js';
 import { classifyCommand } from './commands/classify.js';
 import { importCommand } from './commands/import.js';
+import { phantomCommand } from './commands/phantom.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -26,6 +27,7 @@ Commands:
   embed --bundle DIR (--image F | --prompt T …) --out F   unnormalised embeddings [B, M]
   classify --bundle DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
   import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]   checkpoint → bundle
+  phantom --n N --out DIR [--seed S] [--size 224] [--json]   synthetic chest X-rays with pixel-exact findings
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
@@ -37,6 +39,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   embed: embedCommand,
   classify: classifyCommand,
   import: importCommand,
+  phantom: phantomCommand,
   validate: validateCommand,
   run: runCommand,
 };

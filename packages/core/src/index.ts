@@ -28,3 +28,4 @@ export * from './random.js';
 export * from './point-gradients.js';
 export * from './metrics/index.js';
 export * from './report/index.js';
+export * from './phantom/index.js';
