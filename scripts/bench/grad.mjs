@@ -19,6 +19,9 @@ const { values } = parseArgs({
     input: { type: 'string', default: 'pixel_values' },
     output: { type: 'string', default: 'image_embeds' },
     'max-work': { type: 'string', default: '1024', description: 'skip configs with batch × rows above this' },
+    'rows-per-call': { type: 'string' },
+    'skip-warmup': { type: 'boolean', default: false },
+    'skip-fresh': { type: 'boolean', default: false },
   },
 });
 if (!existsSync(values.model)) {
@@ -28,7 +31,10 @@ if (!existsSync(values.model)) {
 const batches = values.batches.split(',').map(Number);
 const rowsList = values.rows.split(',').map(Number);
 const repeats = Number(values.repeats);
-const threads = values.threads === undefined ? {} : { intraOpNumThreads: Number(values.threads) };
+const threads = {
+  ...(values.threads === undefined ? {} : { intraOpNumThreads: Number(values.threads) }),
+  ...(values['rows-per-call'] === undefined ? {} : { rowsPerCall: Number(values['rows-per-call']) }),
+};
 const cacheDir = mkdtempSync(join(tmpdir(), 'envision-bench-'));
 
 function random(shape, seed) {
@@ -68,7 +74,10 @@ for (const b of batches) {
       continue;
     }
     const cot = random([k, 512], 2);
-    const first = await time(() => model.vjp(feeds, values.output, values.input, cot));
+    // The first call builds (or loads) the gradient model; with --skip-warmup it is built on a single row and the
+    // measured call below is the first full one.
+    const warmCot = values['skip-warmup'] ? random([1, 512], 2) : cot;
+    const first = await time(() => model.vjp(feeds, values.output, values.input, warmCot));
     buildTimes.push({ b, k, ms: first, stats: { ...model.lastStats } });
     const t = [];
     for (let i = 0; i < repeats; i++) t.push(await time(() => model.vjp(feeds, values.output, values.input, cot)));
@@ -79,6 +88,10 @@ for (const b of batches) {
 }
 console.log('\nFirst call of each configuration (build or load of the gradient model, plus one VJP):');
 for (const { b, k, ms, stats } of buildTimes) console.log(`- batch ${b}, K ${k}: ${ms.toFixed(0)} ms (gradient model ${stats.source}, prepare ${stats.prepareMs.toFixed(0)} ms)`);
+if (values['skip-fresh']) {
+  console.log(`\npeak RSS ${gib(process.resourceUsage().maxRSS * 1024)} GiB`);
+  process.exit(0);
+}
 // The disk cache: a fresh instance loads the built gradient model instead of building it.
 const fresh = await DifferentiableOnnxModel.load(values.model, { cacheDir, ...threads });
 const x1 = random([batches[0], c, h, w], 1);
