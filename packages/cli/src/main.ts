@@ -18,7 +18,7 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export const mainHelp = `Usage: envision <command> [options]
 
 Commands:
-  run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps (.npy), overlays (.png), manifest
+  run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
