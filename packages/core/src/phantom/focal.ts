@@ -11,16 +11,16 @@ function inLungAndFree(ctx: FindingContext, lung: Uint8Array): (i: number) => bo
 }
 
 /**
- * A nodule: a small bright disc with a soft edge and a slight dome, fully inside one lung zone. Radius 2.5–3.5
- * (mild), 4–5.5 (moderate) or 6–8 (severe) pixels at 224.
+ * A nodule: a small bright disc with a soft edge and a slight dome, fully inside one lung zone. Radius 4.5–5.5
+ * (mild), 6–7.5 (moderate) or 8.5–10.5 (severe) pixels at 224 — large enough to stay visible at a model's 96–128 px.
  *
  * @returns the drawing, or `undefined` when no free place is left in the zone
  */
 export function drawNodule(rng: SeededRandom, ctx: FindingContext, spec: FindingSpec): FindingDraw | undefined {
   const lung = lungOn(ctx, spec.side as 'left' | 'right');
-  const [lo, hi] = bySeverity(spec.severity, [[2.5, 3.5], [4, 5.5], [6, 8]] as const);
+  const [lo, hi] = bySeverity(spec.severity, [[4.5, 5.5], [6, 7.5], [8.5, 10.5]] as const);
   const r = between(rng, lo, hi) * ctx.scale;
-  const amp = between(rng, 0.22, 0.28) + bySeverity(spec.severity, [0, 0.03, 0.06]);
+  const amp = between(rng, 0.28, 0.34) + bySeverity(spec.severity, [0, 0.03, 0.06]);
   const centre = pickPoint(rng, lung, spec.zone ?? undefined, r + 2 * ctx.scale, grow(ctx, r));
   if (!centre) return undefined;
   const [cx, cy] = centre;
@@ -115,9 +115,9 @@ export function drawAtelectasis(rng: SeededRandom, ctx: FindingContext, spec: Fi
   const lung = lungOn(ctx, spec.side as 'left' | 'right');
   const s = ctx.scale;
   const short = spec.subtype === 'subsegmental';
-  const length = bySeverity(spec.severity, [17, 25, 34]) * s * between(rng, 0.85, 1.15) * (short ? 0.65 : 1);
-  const thickness = bySeverity(spec.severity, [1.8, 2.4, 3.1]) * s * (spec.subtype === 'plate-like' ? 1.5 : 1) * between(rng, 0.9, 1.1);
-  const amp = between(rng, 0.18, 0.24) + bySeverity(spec.severity, [0, 0.03, 0.06]);
+  const length = bySeverity(spec.severity, [28, 36, 46]) * s * between(rng, 0.85, 1.15) * (short ? 0.65 : 1);
+  const thickness = bySeverity(spec.severity, [3.2, 4, 5]) * s * (spec.subtype === 'plate-like' ? 1.5 : 1) * between(rng, 0.9, 1.1);
+  const amp = between(rng, 0.26, 0.32) + bySeverity(spec.severity, [0, 0.03, 0.06]);
   const { size } = ctx;
   for (let attempt = 0; attempt < 6; attempt++) {
     const centre = pickPoint(rng, lung, spec.zone ?? undefined, Math.max(4 * s, thickness * 2), grow(ctx, length / 2));

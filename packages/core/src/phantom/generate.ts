@@ -14,7 +14,7 @@ import { drawEffusion, drawPneumothorax } from './pleural.js';
 import { boxOf, centroidOf, dilate } from './raster.js';
 import { between, checkSeed, streamRandom } from './seed.js';
 import { renderSkeleton, sampleSkeleton } from './skeleton.js';
-import { PHANTOM_CLASSES, type Phantom, type PhantomClass, type PhantomFinding, type PhantomOptions, type PhantomZone, isPhantomClass } from './types.js';
+import { PHANTOM_CLASSES, type Phantom, type PhantomClass, type PhantomFinding, type PhantomOptions, type PhantomSide, type PhantomZone, isPhantomClass } from './types.js';
 import { renderVessels } from './vessels.js';
 
 /** Default image size, MedCLIP's input size. */
@@ -75,6 +75,30 @@ export function checkPhantomOptions(options: PhantomOptions): void {
 }
 
 /**
+ * Draws a finding where it was planned or, when earlier findings leave no room there, in the nearest free place:
+ * the other zones of the same side, then the other side (Nodule, Consolidation, Atelectasis; the others are bound to
+ * their place). The returned drawing carries the specification actually used.
+ */
+function placeFinding(rng: SeededRandom, ctx: FindingContext, spec: FindingSpec): FindingDraw | undefined {
+  const drawer = DRAWERS[spec.class as Exclude<PhantomClass, 'Cardiomegaly'>];
+  const draw = drawer(rng, ctx, spec);
+  if (draw || !MOVABLE.includes(spec.class)) return draw;
+  const zones: PhantomZone[] = ['upper', 'mid', 'lower'];
+  const sides: PhantomSide[] = spec.side === 'left' ? ['left', 'right'] : ['right', 'left'];
+  for (const side of sides) {
+    for (const zone of zones) {
+      if (side === spec.side && zone === spec.zone) continue;
+      const moved = drawer(rng, ctx, { ...spec, side, zone });
+      if (moved) return moved;
+    }
+  }
+  return undefined;
+}
+
+/** Findings that may move to another zone or side when their planned place is taken. */
+const MOVABLE: readonly PhantomClass[] = ['Nodule', 'Consolidation', 'Atelectasis'];
+
+/**
  * Generates a synthetic frontal chest radiograph whose findings are known pixel by pixel.
  *
  * The patient (body outline, lung fields, heart, diaphragm, ribs, clavicles, spine, trachea, lung markings), the
@@ -114,13 +138,15 @@ export function generatePhantom(seed: number, options: PhantomOptions = {}): Pha
   const captionRng = streamRandom(seed, 'captions');
   const findings: PhantomFinding[] = [];
   const draws: FindingDraw[] = [];
-  specs.forEach((spec, k) => {
+  specs.forEach((planned, k) => {
+    let spec = planned;
     let mask: Uint8Array;
     if (spec.class === 'Cardiomegaly') {
       mask = anatomy.heart.slice();
     } else {
-      const draw = DRAWERS[spec.class](streamRandom(seed, `finding-${k}`), ctx, spec);
+      const draw = placeFinding(streamRandom(seed, `finding-${k}`), ctx, spec);
       if (!draw) return;
+      spec = draw.spec;
       draws.push(draw);
       mask = draw.mask;
     }

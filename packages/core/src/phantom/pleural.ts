@@ -46,7 +46,7 @@ export function drawEffusion(rng: SeededRandom, ctx: FindingContext, spec: Findi
 
 /**
  * Pneumothorax: air between the chest wall and a collapsed lung at the apex and down the lateral side. The band
- * next to the wall (4–6, 8–12 or 14–20 pixels at 224 by severity, tapering lower down) is darker and has no lung
+ * next to the wall (9–12, 14–19 or 21–28 pixels at 224 by severity, tapering lower down) is darker and has no lung
  * markings; its inner edge is the visible visceral pleural line, a thin bright curve. Both are in the mask.
  *
  * @returns the drawing, or `undefined` when earlier findings leave no room
@@ -55,7 +55,7 @@ export function drawPneumothorax(rng: SeededRandom, ctx: FindingContext, spec: F
   const { size } = ctx;
   const lung = lungOn(ctx, spec.side as 'left' | 'right');
   const h = lungHeight(lung);
-  const [lo, hi] = bySeverity(spec.severity, [[4, 6], [8, 12], [14, 20]] as const);
+  const [lo, hi] = bySeverity(spec.severity, [[9, 12], [14, 19], [21, 28]] as const);
   const depth = between(rng, lo, hi) * ctx.scale;
   const fullTo = lung.top + h * (bySeverity(spec.severity, [0.38, 0.5, 0.62]) + between(rng, -0.04, 0.04));
   const endAt = fullTo + h * between(rng, 0.15, 0.25);
@@ -73,9 +73,9 @@ export function drawPneumothorax(rng: SeededRandom, ctx: FindingContext, spec: F
     }
   }
   const dist = distanceFrom(seeds, size);
-  const line = 1.3 * ctx.scale;
-  const darker = between(rng, 0.06, 0.09);
-  const bright = between(rng, 0.1, 0.14);
+  const line = 2.2 * ctx.scale;
+  const darker = between(rng, 0.11, 0.15);
+  const bright = between(rng, 0.15, 0.2);
   const mask = new Uint8Array(size * size);
   const add = new Float32Array(size * size);
   const markings = new Float32Array(size * size).fill(1);
