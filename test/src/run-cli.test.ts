@@ -160,6 +160,31 @@ describe('envision run', () => {
   });
 });
 
+describe("the README's main command (configs/demo.yaml)", () => {
+  it('runs the demo on the phantom bundle end to end: maps of both approaches, figures and the HTML report', () => {
+    // The demo as it is, reduced to one image and cheaper method options so that it stays a test.
+    const out = join(dir, 'demo');
+    const r = envision([
+      'run', 'configs/demo.yaml',
+      '--set', `output.dir=${JSON.stringify(out)}`,
+      '--set', 'images=["../fixtures/phantoms/images/phantom-0.png"]',
+      '--set', 'methods[2].options.steps=4',
+      '--set', 'methods[3].options.samples=2',
+    ]);
+    expect(r.stderr).toMatch(/^envision run: \d+ map sets, \d+ overlays in .*; report .*report\.html \(\d+(\.\d+)? s\)$/m);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { config: { model: { bundle: string } } };
+    expect(manifest.config.model.bundle).toMatch(/phantom-medclip$/);
+    for (const method of ['occlusion', 'guided-backprop', 'ig', 'gradshap']) {
+      for (const target of ['baseline', 'proposed', 'captions']) expect(existsSync(join(out, 'phantom-0', method, `${target}.npy`))).toBe(true);
+    }
+    for (const figure of ['figure-baseline.png', 'figure-proposed.png', 'figure-captions.png']) expect(existsSync(join(out, 'phantom-0', figure))).toBe(true);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('phantom-0');
+    expect(html).toContain('pleural effusion');
+  });
+});
+
 describe('plugins are found by package name from the experiment folder', () => {
   let project: string;
   beforeAll(() => {
