@@ -20,8 +20,9 @@ state_dict() has exactly the checkpoint's key names. Semantics reproduced:
     intermediate (exact erf GELU), output, residual;
   - patch merging: zero-pad odd sizes, concatenate the 2x2 neighbours in the order (0,0), (1,0), (0,1), (1,1)
     (row, col offsets), LayerNorm, bias-free reduction; LayerNorm eps 1e-5 everywhere; dropout / drop path identity.
-Reduced size (to keep the fixture under 2 MB): patch 4, embed 6, depths 2-2-2-2, heads 2-3-4-6, window 7, projection
-to 32 dims. At 224x224 the stages are 56, 28, 14, 7 tokens wide, so stage 4 (7x7 = the window) is unshifted, as in
+Reduced size (CONFIG; to keep the fixture under 2 MB): patch 4, embed 6, depths 2-2-2-2, heads 2-3-4-6, window 7,
+MLP ratio 4, projection to 32 dims. The modules take a SwinConfig, so make_medclip_checkpoints.py builds its vit
+checkpoint (embed 24) from the same code. At 224x224 the stages are 56, 28, 14, 7 tokens wide, so stage 4 (7x7 = the window) is unshifted, as in
 the real model. At 202x202 (the second reference) the pixels are padded to 204, and the stages are 51 (padded to 56
 for the windows), 26 (from an odd 51: merge padding; windows padded to 28), 13 (padded to 14) and 7: every padding
 path runs.
@@ -38,6 +39,7 @@ Writes fixtures/checkpoints/swin/:
 
 Deterministic: fixed seed, single-threaded torch; re-running gives byte-identical files.
 """
+import collections
 import json
 import math
 import os
@@ -56,7 +58,21 @@ import make_grad_fixtures as g  # noqa: E402  (relative_position_index, window_p
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(ROOT, "fixtures", "checkpoints", "swin")
 
-PATCH, EMBED, DEPTHS, HEADS, WINDOW, PROJ_DIM, EPS = 4, 6, (2, 2, 2, 2), (2, 3, 4, 6), 7, 32, 1e-5
+EPS = 1e-5
+
+
+class SwinConfig(collections.namedtuple("SwinConfig", "patch embed depths heads window proj_dim mlp_ratio")):
+    """The sizes of a MedCLIP Swin tower (HF SwinConfig's patch_size, embed_dim, depths, num_heads, window_size,
+    mlp_ratio; proj_dim is the projection head's output). make_medclip_checkpoints.py builds its vit fixture with
+    another one."""
+
+    @property
+    def final_dim(self):
+        return self.embed * 2 ** (len(self.depths) - 1)
+
+
+# This fixture's sizes (kept small: under 2 MB as one float32 .npy per key).
+CONFIG = SwinConfig(patch=4, embed=6, depths=(2, 2, 2, 2), heads=(2, 3, 4, 6), window=7, proj_dim=32, mlp_ratio=4)
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -115,14 +131,15 @@ class Attention(nn.Module):
 class Layer(nn.Module):
     """HF SwinLayer (one block)."""
 
-    def __init__(self, dim, heads, window, shift, gen):
+    def __init__(self, dim, heads, window, shift, gen, mlp_ratio=4):
         super().__init__()
         self.window, self.shift = window, shift  # configured; the run-time values depend on the resolution
         self.layernorm_before = nn.LayerNorm(dim, eps=EPS)
         self.attention = Attention(dim, heads, window, gen)
         self.layernorm_after = nn.LayerNorm(dim, eps=EPS)
-        self.intermediate = Dense(dim, 4 * dim)
-        self.output = Dense(4 * dim, dim)
+        hidden = int(mlp_ratio * dim)  # HF: SwinIntermediate is Linear(dim, int(mlp_ratio * dim))
+        self.intermediate = Dense(dim, hidden)
+        self.output = Dense(hidden, dim)
 
     def forward(self, x, h, w):  # x [B, h*w, C]
         window, shift = self.window, self.shift
@@ -160,9 +177,10 @@ class PatchMerging(nn.Module):
 
 
 class Stage(nn.Module):
-    def __init__(self, dim, depth, heads, downsample, gen):
+    def __init__(self, dim, depth, heads, downsample, gen, cfg):
         super().__init__()
-        self.blocks = nn.ModuleList([Layer(dim, heads, WINDOW, 0 if j % 2 == 0 else WINDOW // 2, gen)
+        w = cfg.window
+        self.blocks = nn.ModuleList([Layer(dim, heads, w, 0 if j % 2 == 0 else w // 2, gen, cfg.mlp_ratio)
                                      for j in range(depth)])
         self.downsample = PatchMerging(dim) if downsample else None
 
@@ -176,21 +194,23 @@ class Stage(nn.Module):
 
 
 class PatchEmbeddings(nn.Module):
-    def __init__(self):
+    def __init__(self, cfg):
         super().__init__()
-        self.projection = nn.Conv2d(3, EMBED, kernel_size=PATCH, stride=PATCH)
+        self.patch = cfg.patch
+        self.projection = nn.Conv2d(3, cfg.embed, kernel_size=cfg.patch, stride=cfg.patch)
 
     def forward(self, px):
         _, _, h, w = px.shape
-        px = F.pad(px, (0, (PATCH - w % PATCH) % PATCH, 0, (PATCH - h % PATCH) % PATCH))
+        p = self.patch
+        px = F.pad(px, (0, (p - w % p) % p, 0, (p - h % p) % p))
         return self.projection(px)
 
 
 class Embeddings(nn.Module):
-    def __init__(self):
+    def __init__(self, cfg):
         super().__init__()
-        self.patch_embeddings = PatchEmbeddings()
-        self.norm = nn.LayerNorm(EMBED, eps=EPS)
+        self.patch_embeddings = PatchEmbeddings(cfg)
+        self.norm = nn.LayerNorm(cfg.embed, eps=EPS)
 
     def forward(self, px):
         e = self.patch_embeddings(px)
@@ -199,10 +219,11 @@ class Embeddings(nn.Module):
 
 
 class Encoder(nn.Module):
-    def __init__(self, gen):
+    def __init__(self, gen, cfg):
         super().__init__()
-        n = len(DEPTHS)
-        self.layers = nn.ModuleList([Stage(EMBED * 2 ** i, DEPTHS[i], HEADS[i], i < n - 1, gen) for i in range(n)])
+        n = len(cfg.depths)
+        self.layers = nn.ModuleList([Stage(cfg.embed * 2 ** i, cfg.depths[i], cfg.heads[i], i < n - 1, gen, cfg)
+                                     for i in range(n)])
 
     def forward(self, x, h, w):
         for stage in self.layers:
@@ -211,11 +232,11 @@ class Encoder(nn.Module):
 
 
 class SwinModel(nn.Module):
-    def __init__(self, gen):
+    def __init__(self, gen, cfg):
         super().__init__()
-        self.embeddings = Embeddings()
-        self.encoder = Encoder(gen)
-        self.layernorm = nn.LayerNorm(EMBED * 2 ** (len(DEPTHS) - 1), eps=EPS)
+        self.embeddings = Embeddings(cfg)
+        self.encoder = Encoder(gen, cfg)
+        self.layernorm = nn.LayerNorm(cfg.final_dim, eps=EPS)
 
     def forward(self, px):
         x, h, w = self.embeddings(px)
@@ -225,31 +246,34 @@ class SwinModel(nn.Module):
 class VisionModel(nn.Module):
     """MedCLIPVisionModelViT: model (SwinModel) -> projection_head (bias-free)."""
 
-    def __init__(self, gen):
+    def __init__(self, gen, cfg=CONFIG):
         super().__init__()
-        self.model = SwinModel(gen)
-        self.projection_head = nn.Linear(EMBED * 2 ** (len(DEPTHS) - 1), PROJ_DIM, bias=False)
+        self.cfg = cfg
+        self.model = SwinModel(gen, cfg)
+        self.projection_head = nn.Linear(cfg.final_dim, cfg.proj_dim, bias=False)
 
     def forward(self, px):
         return self.projection_head(self.model(px))
 
 
 class MedClipVision(nn.Module):
-    def __init__(self, gen):
+    def __init__(self, gen, cfg=CONFIG):
         super().__init__()
-        self.vision_model = VisionModel(gen)
+        self.vision_model = VisionModel(gen, cfg)
 
     def forward(self, px):
         return self.vision_model(px)
 
 
-def torchvision_check(model, x):
-    """torchvision's Swin (an independent implementation), loaded with the same weights, must agree at 224."""
+def torchvision_check(m, x):
+    """torchvision's Swin (an independent implementation), loaded with the same weights as the VisionModel `m`
+    (float64), must agree with it at 224."""
     from torchvision.models.swin_transformer import SwinTransformer
 
-    m = model.vision_model
-    tv = SwinTransformer(patch_size=[PATCH, PATCH], embed_dim=EMBED, depths=list(DEPTHS), num_heads=list(HEADS),
-                         window_size=[WINDOW, WINDOW], stochastic_depth_prob=0.0, num_classes=PROJ_DIM)
+    cfg = m.cfg
+    tv = SwinTransformer(patch_size=[cfg.patch, cfg.patch], embed_dim=cfg.embed, depths=list(cfg.depths),
+                         num_heads=list(cfg.heads), window_size=[cfg.window, cfg.window], mlp_ratio=cfg.mlp_ratio,
+                         stochastic_depth_prob=0.0, num_classes=cfg.proj_dim)
     f = tv.features
     with torch.no_grad():
         f[0][0].load_state_dict(m.model.embeddings.patch_embeddings.projection.state_dict())
@@ -272,7 +296,7 @@ def torchvision_check(model, x):
         tv.norm.load_state_dict(m.model.layernorm.state_dict())
         tv.head.weight.copy_(m.projection_head.weight)
         tv.head.bias.zero_()
-        a, b = model(x), tv.double().eval()(x)
+        a, b = m(x), tv.double().eval()(x)
     err = float((a - b).abs().max() / b.abs().max())
     assert err < 1e-10, ("torchvision Swin disagrees", err)
     return err
@@ -305,9 +329,9 @@ def main():
         unshifted = m64(x.double())
         for stage in m64.vision_model.model.encoder.layers:
             for j, blk in enumerate(stage.blocks):
-                blk.shift = 0 if j % 2 == 0 else WINDOW // 2
+                blk.shift = 0 if j % 2 == 0 else CONFIG.window // 2
         shift_effect = float((unshifted - expected).abs().max() / expected.abs().max())
-    tv_err = torchvision_check(m64, x.double())
+    tv_err = torchvision_check(m64.vision_model, x.double())
     assert err32 < 1e-4, err32
     assert shift_effect > 1e-3, shift_effect
 
@@ -323,8 +347,8 @@ def main():
         "keys": list(sd.keys()),
         "prefix": "vision_model.model.",
         "projection": "vision_model.projection_head.weight",
-        "config": {"patch": PATCH, "embed": EMBED, "depths": list(DEPTHS), "heads": list(HEADS), "window": WINDOW,
-                   "projection_dim": PROJ_DIM},
+        "config": {"patch": CONFIG.patch, "embed": CONFIG.embed, "depths": list(CONFIG.depths),
+                   "heads": list(CONFIG.heads), "window": CONFIG.window, "projection_dim": CONFIG.proj_dim},
     }
     with open(os.path.join(OUT, "keys.json"), "w") as fh:
         json.dump(meta, fh, indent=1)
