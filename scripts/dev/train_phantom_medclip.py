@@ -384,6 +384,7 @@ def main():
                      "history": history},
         "logitScale": scale,
         "reference": [{"image": os.path.relpath(os.path.join(ho_dir, ho_items[i]["image"]), ROOT),
+                       "seed": ho_items[i]["seed"], "size": args.size,
                        "labels": ho_items[i]["labels"], "logits": [float(v) for v in logits[k]]}
                       for k, i in enumerate(ho_idx[:4])],
         "evaluation": {"method": "zero-shot, PromptClassifier (cosine, max over prompts), held-out images with "
