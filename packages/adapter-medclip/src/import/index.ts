@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EnvisionError, type ModelProto, type Tensor, describeCause, encodeModel } from '@envision/core';
+import { EnvisionError, type ModelProto, describeCause, encodeModel } from '@envision/core';
 import { type BundleManifest, MANIFEST_FILE, parseManifest } from '../manifest.js';
 import { BUNDLE_FORMAT } from '../manifest-schema.js';
 import { parseVocab } from '../tokenizer.js';
@@ -11,7 +11,7 @@ import { buildResNetVision } from './resnet.js';
 import { buildSwinVision } from './swin.js';
 import { Weights } from './weights.js';
 
-export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict } from './checkpoint/index.js';
+export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from './checkpoint/index.js';
 export { buildBertText, type BertTextOptions } from './bert.js';
 export { buildResNetVision, type ResNetVisionOptions } from './resnet.js';
 export { Weights } from './weights.js';
@@ -61,13 +61,6 @@ export function detectVariant(sd: StateDict): MedClipVariant | undefined {
   return undefined;
 }
 
-/** The state dict as the Swin builder takes it: every tensor float32 (integer buffers converted exactly). */
-function floatStateDict(sd: StateDict): Map<string, Tensor<'float32'>> {
-  const out = new Map<string, Tensor<'float32'>>();
-  for (const [k, t] of sd) out.set(k, t.dtype === 'float32' ? (t as Tensor<'float32'>) : { dtype: 'float32', shape: t.shape, data: Float32Array.from(t.data as BigInt64Array, Number) });
-  return out;
-}
-
 /** Builds both graphs and the manifest from a state dict, in memory. */
 export function buildMedClip(sd: StateDict, options: { variant?: MedClipVariant; textHeads?: number; lowercase?: boolean; source: string }): {
   manifest: BundleManifest;
@@ -85,8 +78,11 @@ export function buildMedClip(sd: StateDict, options: { variant?: MedClipVariant;
     vision = buildResNetVision(w, { imageSize: MEDCLIP_IMAGE.size });
     w.checkAllUsed(['vision_model.']);
   } else {
-    vision = buildSwinVision(floatStateDict(sd), { prefix: 'vision_model.model.', projection: 'vision_model.projection_head.weight', imageSize: MEDCLIP_IMAGE.size });
-    w.ignore(...[...sd.keys()].filter((k) => k.startsWith('vision_model.')));
+    const prefix = 'vision_model.model.';
+    const projection = 'vision_model.projection_head.weight';
+    vision = buildSwinVision(sd, { prefix, projection, imageSize: MEDCLIP_IMAGE.size });
+    // The Swin builder has read (and checked) every key under its prefix; any other vision_model.* key is unexpected.
+    w.ignore(projection, ...[...sd.keys()].filter((k) => k.startsWith(prefix)));
   }
   const scale = w.float('logit_scale', []).data[0]!;
   w.checkAllUsed(['']);

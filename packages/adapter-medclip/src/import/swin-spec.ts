@@ -1,7 +1,5 @@
 import { EnvisionError, type Tensor } from '@envision/core';
-
-/** A PyTorch state dict as float32 tensors by key (integer buffers converted to float32 by the reader). */
-export type StateDict = Map<string, Tensor<'float32'>>;
+import type { StateDict } from './checkpoint/index.js';
 
 /** The weights of one Swin block (HF `SwinLayer`), as stored (Linear weights `[out, in]`). */
 export interface SwinBlockWeights {
@@ -84,7 +82,8 @@ function bundleError(message: string): EnvisionError {
 const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /**
- * Reads a HuggingFace `SwinModel` (as MedCLIP saves it) out of a state dict. Every size comes from the weights:
+ * Reads a HuggingFace `SwinModel` (as MedCLIP saves it) out of a state dict (as the checkpoint reader returns it:
+ * weights float32, `relative_position_index` int64). Every size comes from the weights:
  * embed dim and patch size from the patch convolution, depths from the block indices present, heads and the window
  * size from the relative-position-bias tables, the MLP width from `intermediate.dense.weight`.
  * @param weights - the state dict
@@ -92,19 +91,23 @@ const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
  * @param projection - the full key of the bias-free projection head weight
  * @returns the sizes and weights
  * @throws EnvisionError `E_BUNDLE` naming the key when one is missing, unexpected (under `prefix` but not read),
- *   not float32, of the wrong shape, or when a relative position index is out of range
+ *   not floating point (an integer where a weight belongs), of the wrong shape, or when a relative position index is out of range
  */
 export function readSwinSpec(weights: StateDict, prefix: string, projection: string): SwinSpec {
   const used = new Set<string>();
-  const get = (key: string, shape?: readonly (number | null)[]): Tensor<'float32'> => {
+  const tensorAt = (key: string, shape?: readonly (number | null)[]) => {
     const t = weights.get(key);
     if (t === undefined) throw bundleError(`missing key '${key}'${shape === undefined ? '' : ` (expected shape ${fmt(shape.map((d) => d ?? -1))})`}`);
-    if (t.dtype !== 'float32') throw bundleError(`'${key}' must be float32, got ${String(t.dtype)}`);
     if (shape !== undefined && (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i]))) {
       throw bundleError(`'${key}' has shape ${fmt(t.shape)}, expected ${fmt(shape.map((d) => d ?? -1))}`);
     }
     used.add(key);
     return t;
+  };
+  const get = (key: string, shape?: readonly (number | null)[]): Tensor<'float32'> => {
+    const t = tensorAt(key, shape);
+    if (t.dtype !== 'float32') throw bundleError(`'${key}' must be floating point, got ${String(t.dtype)}`);
+    return t as Tensor<'float32'>;
   };
   const norm = (key: string, dim: number) => ({ weight: get(`${key}.weight`, [dim]).data, bias: get(`${key}.bias`, [dim]).data });
   const linear = (key: string, out: number | null, inp: number, bias = true): LinearWeights => {
@@ -159,10 +162,10 @@ export function readSwinSpec(weights: StateDict, prefix: string, projection: str
     for (let j = 0; j < depths[i]!; j++) {
       const b = `${stagePrefix}blocks.${j}.`;
       const indexKey = `${b}attention.self.relative_position_index`;
-      const index = get(indexKey, [n, n]).data;
+      const index = tensorAt(indexKey, [n, n]).data; // int64 as saved (float32 accepted when integral)
       const positionIndex = new Int32Array(index.length);
       for (let k = 0; k < index.length; k++) {
-        const v = index[k]!;
+        const v = Number(index[k]!);
         if (!Number.isInteger(v) || v < 0 || v >= tableRows) throw bundleError(`'${indexKey}' holds ${v}, not an index into the ${tableRows}-row bias table`);
         positionIndex[k] = v;
       }

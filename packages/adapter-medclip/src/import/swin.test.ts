@@ -16,7 +16,8 @@ import {
   tensor,
 } from '@envision/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type StateDict, buildSwinVision } from './swin.js';
+import type { StateDict, StateDictTensor } from './checkpoint/index.js';
+import { buildSwinVision } from './swin.js';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
 
 // fixtures/checkpoints/swin: a reduced random-weight MedCLIP Swin (patch 4, embed 6, depths 2-2-2-2, heads 2-3-4-6,
@@ -30,13 +31,14 @@ function npy(path: string): Tensor {
   return parseNpy(readFileSync(path), path);
 }
 
-/** The fixture's state dict, int64 buffers converted to float32 as the checkpoint reader does. */
+/** The fixture's state dict as the checkpoint reader returns it: float32 weights, int64 `relative_position_index`. */
 function loadStateDict(): StateDict {
   const { keys } = JSON.parse(readFileSync(join(DIR, 'keys.json'), 'utf8')) as { keys: string[] };
-  const sd: StateDict = new Map();
+  const sd = new Map<string, StateDictTensor>();
   for (const key of keys) {
     const t = npy(join(DIR, 'weights', `${key}.npy`));
-    sd.set(key, t.dtype === 'float32' ? (t as Tensor<'float32'>) : tensor('float32', t.shape, Float32Array.from(t.data as ArrayLike<number | bigint>, Number)));
+    expect(['float32', 'int64']).toContain(t.dtype);
+    sd.set(key, t as StateDictTensor);
   }
   return sd;
 }
@@ -173,8 +175,17 @@ describe('buildSwinVision', () => {
     expect(thrown(() => buildSwinVision(copy, { prefix: PREFIX, projection: PROJECTION, imageSize: 224 })).message).toContain(`unexpected key '${key}'`);
     const index = `${PREFIX}encoder.layers.3.blocks.1.attention.self.relative_position_index`;
     const bad = new Map(sd);
-    bad.set(index, tensor('float32', [49, 49], new Float32Array(49 * 49).fill(169)));
-    expect(thrown(() => buildSwinVision(bad, { prefix: PREFIX, projection: PROJECTION, imageSize: 224 })).message).toContain(`'${index}'`);
+    bad.set(index, tensor('int64', [49, 49], new BigInt64Array(49 * 49).fill(169n)));
+    expect(thrown(() => buildSwinVision(bad, { prefix: PREFIX, projection: PROJECTION, imageSize: 224 })).message).toContain(
+      `'${index}' holds 169, not an index into the 169-row bias table`,
+    );
+    const fractional = new Map(sd);
+    fractional.set(index, tensor('float32', [49, 49], new Float32Array(49 * 49).fill(0.5)));
+    expect(thrown(() => buildSwinVision(fractional, { prefix: PREFIX, projection: PROJECTION, imageSize: 224 })).message).toContain(`'${index}' holds 0.5`);
+    const intWeight = new Map(sd);
+    const bias = `${PREFIX}layernorm.bias`;
+    intWeight.set(bias, tensor('int64', [48], new BigInt64Array(48)));
+    expect(thrown(() => buildSwinVision(intWeight, { prefix: PREFIX, projection: PROJECTION, imageSize: 224 })).message).toContain(`'${bias}' must be floating point, got int64`);
   });
 
   it('refuses an image too small for the window, as HF cannot run it', () => {

@@ -21,9 +21,8 @@ import {
   tensorToProto,
 } from '@envision/core';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
-import { type LinearWeights, type StateDict, type SwinBlockWeights, readSwinSpec } from './swin-spec.js';
-
-export type { StateDict } from './swin-spec.js';
+import type { StateDict } from './checkpoint/index.js';
+import { type LinearWeights, type SwinBlockWeights, readSwinSpec } from './swin-spec.js';
 
 /** Options of {@link buildSwinVision}. */
 export interface SwinVisionOptions {
@@ -186,11 +185,11 @@ function bundleError(message: string): EnvisionError {
  * when the map is not wider than the window, zero-padded but unmasked maps otherwise), residual, LayerNorm, exact
  * GELU MLP, residual; patch merging in the order (0,0), (1,0), (0,1), (1,1), LayerNorm, bias-free reduction;
  * LayerNorm eps 1e-5 throughout. All sizes are read from the weights.
- * @param weights - the state dict (float32 tensors; integer buffers such as `relative_position_index` converted)
+ * @param weights - the state dict as the checkpoint reader returns it (float32 weights, int64 `relative_position_index`)
  * @param options - the SwinModel key prefix, the projection key and the image size
  * @returns the ModelProto
  * @throws EnvisionError `E_BUNDLE` naming the key when one is missing, unexpected (under the prefix but unused),
- *   not float32 or of the wrong shape; or when the image size is too small for the window
+ *   not floating point or of the wrong shape; or when the image size is too small for the window
  */
 export function buildSwinVision(weights: StateDict, options: SwinVisionOptions): ModelProto {
   const { prefix, projection, imageSize } = options;

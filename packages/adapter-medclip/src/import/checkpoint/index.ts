@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { EnvisionError, describeCause } from '@envision/core';
 import { type StateDict, readTorchCheckpoint } from './torch.js';
 
-export { type StateDict, readTorchCheckpoint, materialise } from './torch.js';
+export { type StateDict, type StateDictTensor, readTorchCheckpoint, materialise } from './torch.js';
 export { unpickle, STORAGE_TYPES, type PyValue, type PyDict, type PyTuple, type PyGlobal, type StorageRef, type TensorRef } from './pickle.js';
 export { openZip, looksLikeZip, type ZipArchive, type ZipEntry } from './zip.js';
 

@@ -2,8 +2,16 @@ import { EnvisionError, type Tensor, tensor } from '@envision/core';
 import { type PyValue, STORAGE_TYPES, type StorageRef, type TensorRef, unpickle } from './pickle.js';
 import { type ZipArchive, type ZipEntry, looksLikeZip, openZip } from './zip.js';
 
-/** A state dict: parameter name → tensor (floating types as float32, integer and bool types as int64). */
-export type StateDict = ReadonlyMap<string, Tensor<'float32'> | Tensor<'int64'>>;
+/** One tensor of a {@link StateDict}: float32 for the floating storages, int64 for the integer and bool ones. */
+export type StateDictTensor = Tensor<'float32'> | Tensor<'int64'>;
+
+/**
+ * A PyTorch state dict as Envision reads it, the one type the checkpoint reader returns and every graph builder
+ * (BERT, ResNet, Swin) takes: parameter or buffer name → tensor, in the checkpoint's order. Floating storages
+ * (float32, float64, float16, bfloat16) are read as float32, integer and bool storages as int64 (buffers such as
+ * Swin's `relative_position_index` or BERT's `position_ids`).
+ */
+export type StateDict = ReadonlyMap<string, StateDictTensor>;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -53,7 +61,7 @@ function bfloat16(b: number): number {
 }
 
 /** Builds one tensor from its storage bytes, honouring offset and strides (non-contiguous views are copied). */
-export function materialise(ref: TensorRef, bytes: Uint8Array, what: string): Tensor<'float32'> | Tensor<'int64'> {
+export function materialise(ref: TensorRef, bytes: Uint8Array, what: string): StateDictTensor {
   const { storage, offset, shape, stride } = ref;
   const info = STORAGE_TYPES[storage.type];
   if (info === undefined) throw new EnvisionError('E_BUNDLE', `${what}: storage class ${storage.type} is not supported`);
@@ -143,7 +151,7 @@ export function readTorchCheckpoint(bytes: Uint8Array, source: string): StateDic
   if (!(root instanceof Map)) throw new EnvisionError('E_BUNDLE', `${source}: ${pkl.name} holds no dictionary: not a state dict`);
   const byName = new Map(zip.entries.map((e) => [e.name, e]));
   const storages = new Map<string, Uint8Array>();
-  const out = new Map<string, Tensor<'float32'> | Tensor<'int64'>>();
+  const out = new Map<string, StateDictTensor>();
   for (const [key, value] of root) {
     if (typeof key !== 'string') throw new EnvisionError('E_BUNDLE', `${source}: a state-dict key is not a string`);
     if (!isTensorRef(value)) throw new EnvisionError('E_BUNDLE', `${source}: '${key}' is not a tensor; a state dict holds only tensors`);
