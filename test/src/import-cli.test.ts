@@ -60,10 +60,13 @@ describe('envision import medclip', () => {
     }
   });
 
-  it('accepts --variant and --text-heads', async () => {
+  it('accepts --variant, --text-heads and --lowercase', async () => {
     const out = join(dir, 'heads');
-    expect((await run(['medclip', CHECKPOINT, '--vocab', VOCAB, '--out', out, '--variant', 'resnet', '--text-heads', '2'])).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'envision.json'), 'utf8')).variant).toBe('resnet');
+    expect((await run(['medclip', CHECKPOINT, '--vocab', VOCAB, '--out', out, '--variant', 'resnet', '--text-heads', '2', '--lowercase'])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'envision.json'), 'utf8'));
+    expect(manifest.variant).toBe('resnet');
+    expect(manifest.tokenizer.lowercase).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'bundle', 'envision.json'), 'utf8')).tokenizer.lowercase).toBe(false); // the default
   });
 
   it('fails in one line and writes nothing for a truncated checkpoint', async () => {

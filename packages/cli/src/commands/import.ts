@@ -4,7 +4,7 @@ import { parseCommand, required } from '../args.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision import`. */
-export const importHelp = `Usage: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]
+export const importHelp = `Usage: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N] [--lowercase]
 
 Imports a MedCLIP checkpoint into an Envision bundle, without Python. CHECKPOINT is MedCLIP's pytorch_model.bin
 (a torch ≥ 1.6 zip) or the downloaded zip holding it (medclip-vit-pretrained.zip, medclip-pretrained.zip). Its
@@ -13,9 +13,17 @@ The text (BERT with MedCLIP's pooling) and vision (Swin for vit, ResNet for resn
 from the weights, every size read from them. DIR must not exist; it is written complete or not at all:
 envision.json, vision.onnx, text.onnx and a copy of VOCAB.txt (Bio_ClinicalBERT's vocab.txt).
   --variant vit|resnet   the vision variant (default: detected from the checkpoint's keys)
-  --text-heads N         BERT attention heads (default: hidden size / 64)`;
+  --text-heads N         BERT attention heads (default: hidden size / 64)
+  --lowercase            the bundle's tokenizer lowercases and strips accents, as BERT uncased (default: cased)`;
 
-/** `envision import medclip CHECKPOINT --vocab FILE --out DIR`: a MedCLIP checkpoint to a bundle. */
+/**
+ * `envision import medclip CHECKPOINT --vocab FILE --out DIR [--variant vit|resnet] [--text-heads N] [--lowercase]`:
+ * a MedCLIP checkpoint to a bundle, without Python (see `importMedClip`).
+ * @param argv - the arguments after `import`
+ * @param io - where to write (the summary line goes to stderr)
+ * @returns the exit code (0)
+ * @throws EnvisionError `E_USAGE` for bad arguments, and what `importMedClip` throws
+ */
 export async function importCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand(
     'import',
@@ -25,6 +33,7 @@ export async function importCommand(argv: readonly string[], io: CommandIO): Pro
       out: { type: 'string' },
       variant: { type: 'string' },
       'text-heads': { type: 'string' },
+      lowercase: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -56,6 +65,7 @@ export async function importCommand(argv: readonly string[], io: CommandIO): Pro
     out,
     ...(variant === undefined ? {} : { variant: variant as MedClipVariant }),
     ...(textHeads === undefined ? {} : { textHeads }),
+    ...(values.lowercase === true ? { lowercase: true } : {}),
   });
   const mb = (n: number) => (n / 1e6).toFixed(1);
   io.stderr(
