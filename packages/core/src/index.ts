@@ -29,3 +29,4 @@ export * from './point-gradients.js';
 export * from './metrics/index.js';
 export * from './report/index.js';
 export * from './phantom/index.js';
+export * from './bench/index.js';

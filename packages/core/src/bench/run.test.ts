@@ -1,0 +1,123 @@
+import { describe, it, expect } from 'vitest';
+import type { VlmAdapter } from '../adapter.js';
+import { coreModule } from '../fusion-rules/index.js';
+import type { AttributionMethod } from '../method.js';
+import type { Model } from '../model.js';
+import { generatePhantom } from '../phantom/generate.js';
+import { PHANTOM_CLASSES } from '../phantom/types.js';
+import { PluginRegistry } from '../registry.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { type PhantomBenchProgress, runPhantomBench } from './run.js';
+import { BENCH_METRICS, type BenchModel } from './types.js';
+
+// A linear two-dimensional "model" on 64×64 phantoms: e = [mean of the left half, mean of the right half].
+const SIZE = 64;
+const side = (p: number) => ((p % SIZE) < SIZE / 2 ? 0 : 1);
+const model: Model = {
+  inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, SIZE, SIZE] }],
+  outputs: [{ name: 'e', dtype: 'float32', shape: [1, 2] }],
+  run(feeds) {
+    const x = feeds.x as Tensor<'float32'>;
+    const b = x.shape[0]!;
+    const n = SIZE * SIZE;
+    const out = new Float32Array(2 * b);
+    for (let j = 0; j < b; j++) for (let p = 0; p < n; p++) out[2 * j + side(p)]! += x.data[n * j + p]! / (n / 2);
+    return Promise.resolve({ e: tensor('float32', [b, 2], out) });
+  },
+};
+const gradient: AttributionMethod = {
+  meta: { id: 'grad', kind: 'perturbation', linearInTarget: true, optionsSchema: { type: 'object', properties: { scale: { type: 'number' } }, additionalProperties: false }, defaultOptions: { scale: 1 }, description: 'Wᵀ target', paper: '-' },
+  attribute({ target, options }) {
+    const k = target.shape[0]!;
+    const n = SIZE * SIZE;
+    const maps = new Float32Array(n * k);
+    for (let r = 0; r < k; r++) for (let p = 0; p < n; p++) maps[n * r + p] = (options as { scale: number }).scale * target.data[2 * r + side(p)]!;
+    return Promise.resolve({ maps: tensor('float32', [k, 1, SIZE, SIZE], maps) });
+  },
+};
+const classes = Object.fromEntries([...PHANTOM_CLASSES, 'No Finding'].map((c) => [c, [c]]));
+const names = Object.keys(classes);
+const angle = (text: string) => names.indexOf(text) * 0.4;
+const adapter = {
+  id: 'fake',
+  embeddingDim: 2,
+  logitScale: Math.log(10),
+  promptSets: {},
+  vision: { model, input: 'x', output: 'e' },
+  encodeImage: async (pixels: Tensor<'float32'>) => (await model.run({ x: pixels }, ['e'])).e as Tensor<'float32'>,
+  encodeText: (texts: readonly string[]) => Promise.resolve(tensor('float32', [texts.length, 2], Float32Array.from(texts.flatMap((t) => [Math.cos(angle(t)), Math.sin(angle(t))])))),
+} as unknown as VlmAdapter;
+const bench: BenchModel = {
+  adapter,
+  imageSize: SIZE,
+  preprocess: (grey, size) => tensor('float32', [1, 1, size, size], Float32Array.from(grey, (g) => g / 255)),
+  async classify(pixels) {
+    const e = (await model.run({ x: pixels }, ['e'])).e!.data as Float32Array;
+    return Array.from({ length: pixels.shape[0]! }, (_, j) => {
+      const [a, b] = [e[2 * j]!, e[2 * j + 1]!];
+      const norm = Math.hypot(a, b) || 1;
+      return names.map((t) => (10 * (Math.cos(angle(t)) * a + Math.sin(angle(t)) * b)) / norm);
+    });
+  },
+};
+
+function registry(): PluginRegistry {
+  const r = new PluginRegistry();
+  r.addModule(coreModule, '@envision/core');
+  r.add('method', gradient, 'test');
+  return r;
+}
+
+const heldout = { first: 500, last: 540 };
+
+describe('runPhantomBench', () => {
+  it('walks the held-out seeds, counts the accuracy set, benchmarks n phantoms with findings: the JSON contract', async () => {
+    const events: PhantomBenchProgress[] = [];
+    const r = await runPhantomBench({ model: bench, registry: registry(), classes, heldout, n: 2, methods: [{ id: 'grad', options: {} }], accuracySeeds: 6, steps: 4, keepMaps: 1, onProgress: (e) => events.push(e) });
+    expect(r.json.n).toBe(2);
+    expect(Object.keys(r.json.methods)).toEqual(['grad']);
+    for (const approach of ['baseline', 'proposed'] as const) {
+      const s = r.json.methods.grad![approach];
+      expect(Object.keys(s)).toEqual([...BENCH_METRICS]);
+      for (const k of ['pointingGame', 'energyInBox', 'massOutsideBody', 'deletionAuc', 'insertionAuc'] as const) {
+        expect(s[k]).toBeGreaterThanOrEqual(0);
+        expect(s[k]).toBeLessThanOrEqual(1);
+      }
+      expect(Math.abs(s.classMapSimilarity)).toBeLessThanOrEqual(1);
+    }
+    // The bench phantoms are the first two seeds with findings; the accuracy set is seeds 500–505, ≤ 1 finding.
+    const withFindings: number[] = [];
+    let counted = 0;
+    for (let s = heldout.first; withFindings.length < 2 || s <= 505; s++) {
+      const p = generatePhantom(s, { size: SIZE });
+      if (p.findings.length > 0 && withFindings.length < 2) withFindings.push(s);
+      if (s <= 505 && p.findings.length <= 1) counted++;
+    }
+    expect(r.settings.seeds).toEqual(withFindings);
+    expect(r.zeroShot.seeds).toEqual({ first: 500, last: 505 });
+    expect(r.zeroShot.images).toBe(counted);
+    expect(r.json.zeroShotAccuracy).toBe(r.zeroShot.correct / r.zeroShot.images);
+    expect(r.findings.length).toBeGreaterThanOrEqual(2);
+    expect(r.settings).toMatchObject({ steps: 4, size: SIZE, tolerance: (15 * SIZE) / 224, methods: [{ id: 'grad', options: { scale: 1 } }] });
+    expect(r.examples).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'method')).toHaveLength(2);
+    expect(events.some((e) => e.kind === 'walk')).toBe(true);
+  });
+
+  it('is deterministic', async () => {
+    const run = () => runPhantomBench({ model: bench, registry: registry(), classes, heldout, n: 1, methods: [{ id: 'grad', options: {} }], accuracySeeds: 3, steps: 2 });
+    expect(JSON.stringify((await run()).json)).toBe(JSON.stringify((await run()).json));
+  });
+
+  it('rejects bad methods and settings before walking', async () => {
+    const walked: PhantomBenchProgress[] = [];
+    const base = { model: bench, registry: registry(), classes, heldout, n: 1, methods: [{ id: 'grad', options: {} }], onProgress: (e: PhantomBenchProgress) => walked.push(e) };
+    await expect(runPhantomBench({ ...base, methods: [{ id: 'gard', options: {} }] })).rejects.toMatchObject({ code: 'E_PLUGIN', message: expect.stringContaining('grad') });
+    await expect(runPhantomBench({ ...base, methods: [{ id: 'grad', options: { scale: 'big' } }] })).rejects.toThrow(/method grad options: options.scale must be number/);
+    await expect(runPhantomBench({ ...base, n: 0 })).rejects.toThrow(/n must be an integer ≥ 1, got 0/);
+    await expect(runPhantomBench({ ...base, steps: 0 })).rejects.toThrow(/steps must be an integer ≥ 1/);
+    await expect(runPhantomBench({ ...base, tolerance: -1 })).rejects.toThrow(/tolerance must be a number ≥ 0/);
+    await expect(runPhantomBench({ ...base, classes: { A: ['a'] } })).rejects.toThrow(/at least two classes/);
+    expect(walked).toEqual([]);
+  });
+});

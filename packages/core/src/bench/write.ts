@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
+import { renderBenchFigure } from './figures.js';
+import { type BenchFigure, renderBenchReport } from './report.js';
+import type { PhantomBenchResult } from './run.js';
+import type { BenchContext } from './table.js';
+
+/** File names of the benchmark's outputs inside its folder. */
+export const BENCH_FILES = { json: 'bench.json', findings: 'findings.json', report: 'report.html', figures: 'figures' } as const;
+
+/** Paths of the files {@link writeBenchOutputs} wrote. */
+export interface BenchOutputs {
+  /** `bench.json`: the JSON contract. */
+  readonly json: string;
+  /** `findings.json`: settings, zero-shot details, per-finding and per-image numbers. */
+  readonly findings: string;
+  /** `report.html`. */
+  readonly report: string;
+  /** `figures/seed-<seed>.png`, one per kept example. */
+  readonly figures: readonly string[];
+}
+
+/**
+ * The benchmark's JSON contract as text: exactly `{"zeroShotAccuracy", "n", "methods"}`, one line.
+ *
+ * @param result - the benchmark's result
+ * @returns the JSON text (no trailing newline)
+ */
+export function benchJsonText(result: PhantomBenchResult): string {
+  return JSON.stringify(result.json);
+}
+
+/**
+ * Writes the benchmark's outputs into `dir`, each file atomically (temporary file, then rename): a figure per kept
+ * example, `findings.json`, `bench.json`, and last `report.html`.
+ *
+ * @param dir - the output folder (created if missing)
+ * @param result - the benchmark's result
+ * @param context - bundle, recorded accuracy, wall time
+ * @returns the paths written
+ * @throws EnvisionError `E_FILE` when a file cannot be written; `E_IMAGE` when a figure cannot be rendered
+ */
+export async function writeBenchOutputs(dir: string, result: PhantomBenchResult, context: BenchContext): Promise<BenchOutputs> {
+  const figures: BenchFigure[] = [];
+  const figurePaths: string[] = [];
+  for (const example of result.examples) {
+    const png = `${BENCH_FILES.figures}/seed-${example.phantom.seed}.png`;
+    const path = join(dir, png);
+    await writeFileAtomic(path, await renderBenchFigure(example, result.settings.classes));
+    figures.push({ title: `seed ${example.phantom.seed}: ${example.phantom.findings.map((f) => f.class).join(' + ')}`, png });
+    figurePaths.push(path);
+  }
+  const findingsPath = join(dir, BENCH_FILES.findings);
+  const details = { settings: result.settings, zeroShot: result.zeroShot, milliseconds: result.milliseconds, findings: result.findings, images: result.images };
+  await writeFileAtomic(findingsPath, JSON.stringify(details, null, 1) + '\n');
+  const jsonPath = join(dir, BENCH_FILES.json);
+  await writeFileAtomic(jsonPath, benchJsonText(result) + '\n');
+  const reportPath = join(dir, BENCH_FILES.report);
+  await writeFileAtomic(reportPath, renderBenchReport(result, context, figures));
+  return { json: jsonPath, findings: findingsPath, report: reportPath, figures: figurePaths };
+}
