@@ -105,7 +105,7 @@ describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
       for (let i = 0; i < x.data.length; i++) analytic += gradient.data[i]! * dir.data[i]!;
       const f = async (h: number) => {
         const y = (await bundle.vision.run({ pixel_values: tensor('float32', x.shape, x.data.map((v, i) => v + h * dir.data[i]!)) })).image_embeds!;
-        return y.data.reduce((a, v, i) => a + v * cot.data[i]!, 0);
+        return (y.data as Float32Array).reduce((a, v, i) => a + v * cot.data[i]!, 0);
       };
       // The ReLU/max-pool kinks crossed within ±h make the difference quotient rough (≈ 1 % at h = 0.01, noisier
       // below from float32): a smoke check that the gradient engine takes the imported graph, not a precise one.
