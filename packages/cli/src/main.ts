@@ -10,6 +10,7 @@ import { embedCommand } from './commands/embed.js';
 import { classifyCommand } from './commands/classify.js';
 import { importCommand } from './commands/import.js';
 import { phantomCommand } from './commands/phantom.js';
+import { benchCommand } from './commands/bench.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -28,6 +29,7 @@ Commands:
   classify --bundle DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
   import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]   checkpoint → bundle
   phantom --n N --out DIR [--seed S] [--size 224] [--json]   synthetic chest X-rays with pixel-exact findings
+  bench phantom [--n N] [--json] [--out DIR] [--bundle DIR] [--methods …]   baseline vs proposed on held-out phantoms
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
@@ -40,6 +42,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   classify: classifyCommand,
   import: importCommand,
   phantom: phantomCommand,
+  bench: benchCommand,
   validate: validateCommand,
   run: runCommand,
 };

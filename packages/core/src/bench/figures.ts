@@ -33,6 +33,5 @@ export async function renderBenchFigure(example: BenchExample, classes: readonly
     }
     cells.push(row);
   }
-  const label = finding?.class ?? 'no finding';
-  return renderGrid({ cells, rowLabels: methods, colLabels: [`finding: ${label}`, `baseline · ${label}`, `proposed · ${label}`], cellSize });
+  return renderGrid({ cells, rowLabels: methods, colLabels: ['finding', 'baseline', 'proposed'], cellSize });
 }

@@ -34,7 +34,7 @@ describe('writeBenchOutputs', () => {
     expect(details.images[0]!.classMapSimilarity.ig.baseline).toBeNull();
     expect(out.figures).toEqual([join(dir, 'figures', 'seed-11.png')]);
     expect(existsSync(out.figures[0]!)).toBe(true);
-    expect(readFileSync(out.report, 'utf8')).toContain('figures/seed-11.png');
+    expect(readFileSync(out.report, 'utf8')).toContain('<img src="figures/seed-11.png" alt="seed 11: maps of A">');
     expect(readdirSync(dir).sort()).toEqual(['bench.json', 'figures', 'findings.json', 'report.html']);
   });
 });

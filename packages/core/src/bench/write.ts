@@ -47,7 +47,9 @@ export async function writeBenchOutputs(dir: string, result: PhantomBenchResult,
     const png = `${BENCH_FILES.figures}/seed-${example.phantom.seed}.png`;
     const path = join(dir, png);
     await writeFileAtomic(path, await renderBenchFigure(example, result.settings.classes));
-    figures.push({ title: `seed ${example.phantom.seed}: ${example.phantom.findings.map((f) => f.class).join(' + ')}`, png });
+    const [first, ...rest] = example.phantom.findings.map((f) => f.class);
+    const others = rest.length > 0 ? ` (also ${rest.join(', ')})` : '';
+    figures.push({ title: `seed ${example.phantom.seed}: maps of ${first ?? 'no finding'}${others}`, png });
     figurePaths.push(path);
   }
   const findingsPath = join(dir, BENCH_FILES.findings);

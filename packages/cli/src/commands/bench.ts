@@ -1,0 +1,268 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type BenchMethodSpec,
+  type BenchModel,
+  DEFAULT_CAUSAL_STEPS,
+  EnvisionError,
+  benchJsonText,
+  describeCause,
+  formatBenchSummary,
+  readTrainingInfo,
+  runPhantomBench,
+  writeBenchOutputs,
+} from '@envision/core';
+import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile } from '@envision/adapter-medclip';
+import { parseCommand, parseOptionValue, splitAssignment } from '../args.js';
+import { registryWith } from '../builtin-plugins.js';
+import { ensureWritableDir } from '../output.js';
+import { threadOptions } from './embed.js';
+import type { CommandIO } from '../io.js';
+
+/** The methods `envision bench phantom` runs by default, in report order. */
+export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
+
+/** Default number of held-out phantoms benchmarked. */
+export const DEFAULT_BENCH_N = 12;
+
+/** The phantom bundle shipped in the repository, resolved from this package. */
+export const DEFAULT_PHANTOM_BUNDLE = fileURLToPath(new URL('../../../../fixtures/phantom-medclip', import.meta.url));
+
+/** Help text of `envision bench`. */
+export const benchHelp = `Usage: envision bench phantom [--n N] [--json] [--seed S] [--out DIR] [--bundle DIR]
+    [--methods ID,…] [--option METHOD.KEY=VALUE …] [--steps K] [--tolerance PIXELS] [--accuracy-n K]
+    [--figures K] [--threads N]
+
+Benchmarks the two approaches of "Envisioning MedCLIP" on held-out phantoms, whose findings are known pixel by pixel:
+  baseline  each method explains the prompt classifier's class logit (MedCLIP's PromptClassifier: τ · cosine,
+            max over the class's prompts) — one map per class;
+  proposed  each method explains the image embedding fused with τ · the normalised text embedding (the paper's
+            dot fusion), one map per prompt, averaged over the class's prompts.
+The phantoms are the bundle's held-out seeds (training.json, phantoms.heldout.seeds), regenerated in memory at the
+model's input size; the first N that carry at least one finding are benchmarked. For each finding, the map of its
+class is scored; numbers are averaged over findings (class-map similarity: over images):
+  pointing       1 if the maximum of the signed map lies in the finding's mask (tolerance: 15 px at 224 px, scaled)
+  energy-in-box  share of the positive map inside the finding's box
+  outside-body   share of |map| outside the body mask
+  class-sim      mean pairwise Spearman of the signed maps of all classes on the image (1 = class-agnostic)
+  deletion       AUC of the class's softmax probability as pixels are set to black, in map order (lower is better)
+  insertion      AUC as pixels are restored from black, in map order (higher is better)
+zeroShotAccuracy: the bundle's prompt classifier (arg-max class logit) on the held-out images with at most one
+finding (label: the finding's class or No Finding), over the whole held-out range unless --accuracy-n.
+Writes DIR/bench.json (the JSON below), DIR/findings.json (per finding), DIR/report.html and DIR/figures/.
+Prints the table, or with --json exactly one JSON document on stdout (progress goes to stderr):
+  {"zeroShotAccuracy": x, "n": N, "methods": {"<id>": {"baseline": {"pointingGame": x, "energyInBox": x,
+   "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
+Details: docs/bench-phantom.md.
+  --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
+  --seed S         seed of the methods' random draws (GradientShap; default 0); the phantoms are fixed
+  --out DIR        output folder (default runs/bench-phantom)
+  --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
+  --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all)
+  --option M.K=V   override a method option, V parsed as JSON when it parses (e.g. --option ig.steps=8)
+  --steps K        steps of each deletion/insertion curve (default ${DEFAULT_CAUSAL_STEPS})
+  --tolerance PX   pointing-game tolerance in pixels (default 15 · size / 224)
+  --accuracy-n K   zero-shot accuracy on the first K held-out seeds only (default: all of them)
+  --figures K      figures of the first K phantoms in the report (default 3)
+  --threads N      onnxruntime intra-op threads
+  --json           print the JSON instead of the table
+Method defaults (size = the model's input size, black = grey level 0 after preprocessing, C = channels):
+  occlusion        window [C, w, w], strides [C, w/2, w/2] with w = size/8, baseline black, 32 per evaluation
+  ig               16 Gauss–Legendre steps from the black image
+  gradshap         8 samples, baselines [black, 0] (0 = the normalisation mean), no noise, seed S
+  guided-backprop  no options (on a model without ReLUs it equals the gradient)`;
+
+/** An integer flag value no smaller than `min`. */
+function integer(flag: string, text: string, min: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new EnvisionError('E_USAGE', `--${flag} must be an integer ≥ ${min}, got '${text}'`);
+  return n;
+}
+
+/** The `--methods` list: known ids, each once. */
+function methodIds(text: string | undefined): string[] {
+  if (text === undefined) return [...BENCH_METHOD_IDS];
+  const ids = text.split(',').map((s) => s.trim());
+  for (const [k, id] of ids.entries()) {
+    if (!BENCH_METHOD_IDS.includes(id)) throw new EnvisionError('E_USAGE', `--methods: unknown method '${id}' (methods: ${BENCH_METHOD_IDS.join(', ')})`);
+    if (ids.indexOf(id) !== k) throw new EnvisionError('E_USAGE', `--methods: '${id}' is listed twice`);
+  }
+  return ids;
+}
+
+/** `--option METHOD.KEY=VALUE` values, grouped by method. */
+function optionOverrides(values: readonly string[], ids: readonly string[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const text of values) {
+    const [path, value] = splitAssignment('bench', 'option', text);
+    const dot = path.indexOf('.');
+    const id = path.slice(0, dot);
+    if (dot <= 0 || dot === path.length - 1 || !ids.includes(id)) {
+      throw new EnvisionError('E_USAGE', `--option expects METHOD.KEY=VALUE with METHOD one of ${ids.join(', ')}, got '${text}'`);
+    }
+    (out[id] ??= {})[path.slice(dot + 1)] = parseOptionValue(value);
+  }
+  return out;
+}
+
+/**
+ * The methods' default options for the benchmark: modest settings that finish in minutes on 2 cores, scaled to the
+ * model's input size.
+ *
+ * @param size - the model's input size
+ * @param channels - its channels
+ * @param black - grey level 0 after preprocessing
+ * @param seed - seed of random draws
+ * @returns options per method id
+ */
+export function benchMethodDefaults(size: number, channels: number, black: number, seed: number): Record<string, Record<string, unknown>> {
+  const w = Math.max(2, Math.round(size / 8));
+  const s = Math.max(1, Math.round(w / 2));
+  return {
+    occlusion: { window: [channels, w, w], strides: [channels, s, s], baseline: black, perturbationsPerEval: 32 },
+    ig: { steps: 16, integration: 'gausslegendre', baseline: black },
+    gradshap: { samples: 8, baselines: [black, 0], stdevs: 0, seed },
+    'guided-backprop': {},
+  };
+}
+
+/** Checks the bundle folder holds the files the benchmark reads; names the missing one. */
+function checkBundle(dir: string): void {
+  const what = '(--bundle must be a phantom bundle folder holding envision.json, prompts.yaml and training.json)';
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new EnvisionError('E_USAGE', `--bundle ${dir}: no such folder ${what}`);
+  for (const file of ['envision.json', 'prompts.yaml', 'training.json']) {
+    if (!existsSync(join(dir, file))) throw new EnvisionError('E_USAGE', `--bundle ${dir}: ${file} is missing ${what}`);
+  }
+}
+
+/** A path for messages: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
+/** `envision bench phantom`: the phantom benchmark of the study's two approaches. */
+export async function benchCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommand(
+    'bench',
+    argv,
+    {
+      n: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      bundle: { type: 'string' },
+      methods: { type: 'string' },
+      option: { type: 'string', multiple: true },
+      steps: { type: 'string' },
+      tolerance: { type: 'string' },
+      'accuracy-n': { type: 'string' },
+      figures: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    io.stdout(benchHelp + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'phantom') {
+    const got = positionals.length === 0 ? 'nothing' : `'${positionals.join(' ')}'`;
+    throw new EnvisionError('E_USAGE', `envision bench expects the benchmark name phantom, got ${got} (see envision bench --help)`);
+  }
+  const n = values.n === undefined ? DEFAULT_BENCH_N : integer('n', values.n, 1);
+  const seed = values.seed === undefined ? 0 : integer('seed', values.seed, 0);
+  const steps = values.steps === undefined ? DEFAULT_CAUSAL_STEPS : integer('steps', values.steps, 1);
+  const accuracySeeds = values['accuracy-n'] === undefined ? undefined : integer('accuracy-n', values['accuracy-n'], 1);
+  const figures = values.figures === undefined ? 3 : integer('figures', values.figures, 0);
+  let tolerance: number | undefined;
+  if (values.tolerance !== undefined) {
+    tolerance = Number(values.tolerance);
+    if (values.tolerance.trim() === '' || !(Number.isFinite(tolerance) && tolerance >= 0)) {
+      throw new EnvisionError('E_USAGE', `--tolerance must be a number of pixels ≥ 0, got '${values.tolerance}'`);
+    }
+  }
+  const threads = threadOptions(values.threads);
+  const ids = methodIds(values.methods);
+  const overrides = optionOverrides(values.option ?? [], ids);
+  const bundle = resolve(values.bundle ?? DEFAULT_PHANTOM_BUNDLE);
+  checkBundle(bundle);
+  const training = await readTrainingInfo(join(bundle, 'training.json'));
+  const seeds = training.heldout.last - training.heldout.first + 1;
+  if (n > seeds) throw new EnvisionError('E_USAGE', `--n must be at most the ${seeds} held-out seeds of ${shown(join(bundle, 'training.json'))}, got ${n}`);
+  const out = resolve(values.out ?? join('runs', 'bench-phantom'));
+  try {
+    await ensureWritableDir(out);
+  } catch (e) {
+    throw new EnvisionError('E_FILE', `--out ${values.out ?? 'runs/bench-phantom'}: ${describeCause(e)}`, e);
+  }
+
+  const started = performance.now();
+  const log = (text: string) => io.stderr(`envision bench: ${text}\n`);
+  const prompts = await readPromptFile(join(bundle, 'prompts.yaml'));
+  const registry = await registryWith();
+  const adapter = await MedClipAdapter.load(bundle, { ...threads, textCache: new TextEmbeddingCache(64) });
+  try {
+    const manifest = adapter.bundle.manifest;
+    const size = manifest.image.size;
+    const preprocessing = bundlePreprocessOptions(manifest);
+    const classifier = new PromptClassifier(adapter);
+    const model: BenchModel = {
+      adapter,
+      imageSize: size,
+      preprocess: (grey, side) => preprocessGrey({ bitDepth: 8, width: side, height: side, data: grey }, preprocessing),
+      classify: async (pixels) => (await classifier.classify(pixels, prompts)).map((r) => r.classes.map((c) => c.logit)),
+    };
+    const black = model.preprocess(new Uint8Array(size * size), size).data[0]!;
+    const defaults = benchMethodDefaults(size, manifest.vision.channels, black, seed);
+    const methods: BenchMethodSpec[] = ids.map((id) => ({ id, options: { ...defaults[id], ...overrides[id] } }));
+    if (training.size !== undefined && training.size !== size) {
+      log(`warning: training.json evaluated ${training.size} px phantoms but the model's input is ${size} px; phantoms are generated at ${size} px`);
+    }
+    const { first, last } = training.heldout;
+    const header = `${shown(bundle)}: ${size} px, ${Object.keys(prompts).length} classes; held-out seeds ${first}–${last}; ${n} phantom${n === 1 ? '' : 's'}, methods ${ids.join(', ')}`;
+    let perPhantom: string[] = [];
+    let lastWalk = -1;
+    const result = await runPhantomBench({
+      model,
+      registry,
+      classes: prompts,
+      heldout: training.heldout,
+      n,
+      methods,
+      accuracySeeds,
+      steps,
+      tolerance,
+      keepMaps: figures,
+      onProgress(event) {
+        if (event.kind === 'walk') {
+          const step = Math.floor(event.walked / 100);
+          if (event.walked === 1) log(header);
+          if (event.walked === 1 || step > lastWalk) log(`generating held-out phantoms: ${event.walked}/${event.planned} seeds`);
+          lastWalk = Math.max(lastWalk, step);
+          return;
+        }
+        perPhantom.push(`${event.method} ${(event.milliseconds / 1000).toFixed(1)} s`);
+        if (perPhantom.length === ids.length) {
+          log(`[${event.index}/${event.total}] seed ${event.seed} (${event.classes.join(' + ')}): ${perPhantom.join(', ')}`);
+          perPhantom = [];
+        }
+      },
+    });
+    const milliseconds = performance.now() - started;
+    const context = {
+      bundle: shown(bundle),
+      recorded: training.accuracy === undefined ? undefined : { accuracy: training.accuracy, images: training.accuracyImages },
+      milliseconds,
+    };
+    const written = await writeBenchOutputs(out, result, context);
+    if (values.json) io.stdout(benchJsonText(result) + '\n');
+    else io.stdout(formatBenchSummary(result, context));
+    log(`wrote ${shown(written.json)}, ${shown(written.findings)} and ${shown(written.report)} (${(milliseconds / 1000).toFixed(1)} s)`);
+    return 0;
+  } finally {
+    await adapter.dispose();
+  }
+}

@@ -1,0 +1,141 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envision, root } from './cli.js';
+
+// `envision bench phantom` end to end on the bundled phantom model, at a small N with lighter method options.
+const METHODS = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
+const METRICS = ['pointingGame', 'energyInBox', 'massOutsideBody', 'classMapSimilarity', 'deletionAuc', 'insertionAuc'];
+const FAST = ['--accuracy-n', '40', '--figures', '1', '--steps', '8', '--option', 'ig.steps=8', '--option', 'gradshap.samples=4'];
+
+let dir: string;
+let first: { code: number; stdout: string; stderr: string };
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'envision-bench-cli-'));
+  first = envision(['bench', 'phantom', '--n', '2', '--json', '--out', join(dir, 'a'), ...FAST]);
+}, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Files left in a folder (none when it does not exist). */
+function filesIn(path: string): string[] {
+  return existsSync(path) ? readdirSync(path) : [];
+}
+
+describe('envision bench phantom --json', () => {
+  it('prints exactly one JSON document: the contract keys, numbers in range, n = 2', () => {
+    expect(first.stderr).toContain('envision bench:');
+    expect(first.code).toBe(0);
+    expect(first.stdout.endsWith('\n')).toBe(true);
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    const json = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['zeroShotAccuracy', 'n', 'methods']);
+    expect(json.n).toBe(2);
+    expect(typeof json.zeroShotAccuracy).toBe('number');
+    expect(json.zeroShotAccuracy).toBeGreaterThanOrEqual(0);
+    expect(json.zeroShotAccuracy).toBeLessThanOrEqual(1);
+    const methods = json.methods as Record<string, Record<string, Record<string, unknown>>>;
+    expect(Object.keys(methods)).toEqual(METHODS);
+    for (const id of METHODS) {
+      expect(Object.keys(methods[id]!)).toEqual(['baseline', 'proposed']);
+      for (const approach of ['baseline', 'proposed']) {
+        const s = methods[id]![approach]!;
+        expect(Object.keys(s)).toEqual(METRICS);
+        for (const key of METRICS) expect(typeof s[key], `${id} ${approach} ${key}`).toBe('number');
+        for (const key of ['pointingGame', 'energyInBox', 'massOutsideBody', 'deletionAuc', 'insertionAuc']) {
+          expect(s[key] as number, `${id} ${approach} ${key}`).toBeGreaterThanOrEqual(0);
+          expect(s[key] as number, `${id} ${approach} ${key}`).toBeLessThanOrEqual(1);
+        }
+        expect(s.classMapSimilarity as number).toBeGreaterThanOrEqual(-1);
+        expect(s.classMapSimilarity as number).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('writes bench.json (the same JSON), findings.json, the figure and report.html with the table', () => {
+    const out = join(dir, 'a');
+    expect(filesIn(out).sort()).toEqual(['bench.json', 'figures', 'findings.json', 'report.html']);
+    expect(readFileSync(join(out, 'bench.json'), 'utf8')).toBe(first.stdout);
+    expect(filesIn(join(out, 'figures'))).toHaveLength(1);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const table = /<table class="metrics bench-results">[\s\S]*?<\/table>/.exec(html)?.[0];
+    expect(table).toBeDefined();
+    for (const id of METHODS) for (const approach of ['baseline', 'proposed']) expect(table).toContain(`<tr><th scope="row">${id}</th><td>${approach}</td>`);
+    expect(html).toContain('Zero-shot accuracy');
+    const details = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')) as { settings: { seeds: number[]; methods: { id: string; options: Record<string, unknown> }[] } };
+    expect(details.settings.seeds).toHaveLength(2);
+    expect(details.settings.methods.find((m) => m.id === 'ig')!.options.steps).toBe(8);
+  });
+
+  it('gives identical JSON on a second run, and prints the table without --json', () => {
+    const out = join(dir, 'b');
+    const second = envision(['bench', 'phantom', '--n', '2', '--out', out, ...FAST]);
+    expect(second.code).toBe(0);
+    expect(readFileSync(join(out, 'bench.json'), 'utf8')).toBe(first.stdout);
+    expect(second.stdout).toMatch(/^Envision phantom benchmark: /);
+    expect(second.stdout).toMatch(/zero-shot accuracy {2}\d\.\d{4} \(\d+\/\d+ held-out images with at most one finding, seeds \d+–\d+/);
+    expect(second.stdout).toMatch(/\nmethod +approach +pointing +energy-in-box +outside-body +class-sim +deletion +insertion\n/);
+    for (const id of METHODS) expect(second.stdout).toMatch(new RegExp(`\\n${id} +baseline( +-?\\d\\.\\d{4}){6}\\n${id} +proposed( +-?\\d\\.\\d{4}){6}\\n`));
+    expect(second.stdout).toContain('ig               {"steps":8,');
+  }, 180_000);
+});
+
+describe('envision bench: bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['N < 1', ['--n', '0'], /^envision bench: --n must be an integer ≥ 1, got '0'$/],
+    ['N not a number', ['--n', 'two'], /^envision bench: --n must be an integer ≥ 1, got 'two'$/],
+    ['N beyond the held-out range', ['--n', '100000'], /^envision bench: --n must be at most the \d+ held-out seeds of .*training\.json, got 100000$/],
+    ['an unknown method', ['--methods', 'ig,lime'], /^envision bench: --methods: unknown method 'lime' \(methods: occlusion, ig, gradshap, guided-backprop\)$/],
+    ['an option for a method not run', ['--methods', 'ig', '--option', 'occlusion.window=[3,8,8]'], /^envision bench: --option expects METHOD\.KEY=VALUE with METHOD one of ig, got/],
+    ['a bad tolerance', ['--tolerance=-1'], /^envision bench: --tolerance must be a number of pixels ≥ 0, got '-1'$/],
+    ['an unknown flag', ['--frobnicate'], /^envision bench: .*frobnicate.*\(see envision bench --help\)$/],
+    ['a missing bundle', ['--bundle', '/nonexistent/bundle'], /^envision bench: --bundle \/nonexistent\/bundle: no such folder/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`${what}: one line, exit 2, nothing written`, () => {
+      const out = join(dir, `bad-${what.replace(/\W+/g, '-')}`);
+      const r = envision(['bench', 'phantom', '--out', out, ...args]);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(filesIn(out)).toEqual([]);
+    });
+  }
+
+  it('names the benchmark when it is missing or unknown', () => {
+    for (const args of [['bench'], ['bench', 'mimic']]) {
+      const r = envision(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^envision bench: envision bench expects the benchmark name phantom, got (nothing|'mimic')/);
+    }
+  });
+
+  it('names the missing file of an incomplete bundle', () => {
+    const bundle = join(dir, 'incomplete');
+    mkdirSync(bundle);
+    for (const f of ['envision.json', 'prompts.yaml']) copyFileSync(join(root, 'fixtures/phantom-medclip', f), join(bundle, f));
+    const r = envision(['bench', 'phantom', '--bundle', bundle, '--out', join(dir, 'incomplete-out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^envision bench: --bundle .*incomplete: training\.json is missing \(--bundle must be a phantom bundle folder/);
+    expect(filesIn(join(dir, 'incomplete-out'))).toEqual([]);
+  });
+
+  it('rejects an output folder that cannot be created', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = envision(['bench', 'phantom', '--n', '1', '--out', join(file, 'sub')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^envision bench: --out .*a-file\/sub: /);
+  });
+
+  it('rejects a bad method option before any long work, leaving no file', () => {
+    const out = join(dir, 'bad-option');
+    const r = envision(['bench', 'phantom', '--n', '1', '--out', out, '--methods', 'ig', '--option', 'ig.steps=0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^envision bench: method ig options: options\.steps must be >= 1$/);
+    expect(r.stderr).not.toContain('generating held-out phantoms');
+    expect(filesIn(out)).toEqual([]);
+  });
+});
