@@ -24,7 +24,7 @@ import type { CommandIO } from '../io.js';
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
 /** Default number of held-out phantoms benchmarked. */
-export const DEFAULT_BENCH_N = 12;
+export const DEFAULT_BENCH_N = 16;
 
 /** The phantom bundle shipped in the repository, resolved from this package. */
 export const DEFAULT_PHANTOM_BUNDLE = fileURLToPath(new URL('../../../../fixtures/phantom-medclip', import.meta.url));
