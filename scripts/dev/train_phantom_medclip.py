@@ -145,22 +145,31 @@ def build_vocab(texts):
 # ---------------------------------------------------------------------------------------------
 
 class PhantomSwin(nn.Module):
-    """MedCLIPVisionModelViT with a small HF-semantics Swin: size -> patch p -> (size/p)^2 x C -> (size/2p)^2 x 2C."""
+    """MedCLIPVisionModelViT with a small HF-semantics Swin: size -> patch p -> (size/p)^2 x C, then `stages` stages of
+    two blocks (the second shifted by window/2 unless the map fits one window, as HF), each stage but the last followed
+    by patch merging (tokens / 4, width x 2, heads x 2), final LayerNorm, mean pooling, projection (no bias)."""
 
-    def __init__(self, size, gen, dim=32, window=6, patch=4):
+    def __init__(self, size, gen, dim=32, window=6, patch=4, stages=2):
         super().__init__()
         r = size // patch
-        assert size % (2 * patch) == 0 and r % 2 == 0, "size must be a multiple of 2 * patch"
-        assert r % window == 0 and (r // 2 <= window or (r // 2) % window == 0), "token grids must tile into windows"
+        assert size % patch == 0 and r % (2 ** (stages - 1)) == 0, "size / patch must halve stages - 1 times"
+        for k in range(stages):
+            rk = r >> k
+            assert rk <= window or rk % window == 0, "token grids must tile into windows"
         self.patch_embed = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
         self.embed_norm = nn.LayerNorm(dim, eps=1e-5)
         sh = window // 2
-        self.stage1 = nn.ModuleList([g.SwinBlock(dim, 2, r, window, 0, gen), g.SwinBlock(dim, 2, r, window, sh, gen)])
-        self.merge = g.PatchMerging(dim, r)
-        self.stage2 = nn.ModuleList([g.SwinBlock(2 * dim, 4, r // 2, window, 0, gen),
-                                     g.SwinBlock(2 * dim, 4, r // 2, window, sh, gen)])
-        self.layernorm = nn.LayerNorm(2 * dim, eps=1e-5)
-        self.projection = nn.Linear(2 * dim, EMBED_DIM, bias=False)
+        self.stages = nn.ModuleList()
+        self.merges = nn.ModuleList()
+        for k in range(stages):
+            d, rk = dim << k, r >> k
+            self.stages.append(nn.ModuleList([g.SwinBlock(d, 2 << k, rk, window, 0, gen),
+                                              g.SwinBlock(d, 2 << k, rk, window, sh, gen)]))
+            if k < stages - 1:
+                self.merges.append(g.PatchMerging(d, rk))
+        width = dim << (stages - 1)
+        self.layernorm = nn.LayerNorm(width, eps=1e-5)
+        self.projection = nn.Linear(width, EMBED_DIM, bias=False)
         with torch.no_grad():  # HF initialises the relative-position tables small (zeros); the fixture's are 0.5*randn
             for m in self.modules():
                 if isinstance(m, g.SwinAttention):
@@ -168,12 +177,29 @@ class PhantomSwin(nn.Module):
 
     def forward(self, pixel_values):
         x = self.embed_norm(self.patch_embed(pixel_values).flatten(2).transpose(1, 2))
-        for blk in self.stage1:
-            x = blk(x)
-        x = self.merge(x)
-        for blk in self.stage2:
-            x = blk(x)
+        for k, stage in enumerate(self.stages):
+            for blk in stage:
+                x = blk(x)
+            if k < len(self.merges):
+                x = self.merges[k](x)
         return self.projection(self.layernorm(x).mean(dim=1))
+
+
+def embed_unpadded(text, texts, index):
+    """Text embeddings of `texts`, each encoded without padding (captions grouped by token count, one batch per
+    count). MedCLIP's pooling averages over every position, pads included, so a caption's embedding depends on how
+    much padding its batch adds; the zero-shot prompts of a class are short and of equal length (no padding), so
+    training on unpadded captions keeps training and evaluation consistent."""
+    rows = [mf.encode_batch([t], index)[0][0] for t in texts]
+    groups = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(len(r), []).append(i)
+    out = [None] * len(texts)
+    for length, idx in groups.items():
+        emb = text(torch.tensor([rows[i] for i in idx]), torch.ones(len(idx), length, dtype=torch.long))
+        for k, i in enumerate(idx):
+            out[i] = emb[k]
+    return torch.stack(out)
 
 
 def normalise(t):
@@ -237,6 +263,7 @@ def main():
     ap.add_argument("--dim", type=int, default=32, help="Swin embedding width of stage 1")
     ap.add_argument("--patch", type=int, default=8)
     ap.add_argument("--window", type=int, default=6)
+    ap.add_argument("--stages", type=int, default=2, help="Swin stages (two blocks each)")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--minutes", type=float, default=14.0, help="wall-time budget of the training loop")
@@ -274,7 +301,7 @@ def main():
         assert unk not in mf.encode_batch([t], index)[0][0], t
 
     gen = torch.Generator().manual_seed(args.seed + 31)
-    vision = PhantomSwin(args.size, gen, args.dim, args.window, args.patch)
+    vision = PhantomSwin(args.size, gen, args.dim, args.window, args.patch, args.stages)
     text = mf.TinyMedClipBert(len(vocab))
     logit_scale = nn.Parameter(torch.tensor(mf.LOGIT_SCALE))
     params = list(vision.parameters()) + list(text.parameters()) + [logit_scale]
@@ -309,11 +336,10 @@ def main():
                 cls, pool = random.choice(pools[i])
                 caps.append(random.choice(pool))
                 txt_labels[j, cls] = 1
-            ids, mask = mf.encode_batch(caps, index)
             x = px_train[b]
             if random.random() < 0.5:  # mild intensity jitter (in normalised units)
                 x = x * (1 + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)) + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)
-            loss = soft_clip_loss(vision(x.expand(-1, 3, -1, -1)), text(torch.tensor(ids), torch.tensor(mask)),
+            loss = soft_clip_loss(vision(x.expand(-1, 3, -1, -1)), embed_unpadded(text, caps, index),
                                   logit_scale, img_labels[b], txt_labels)
             opt.zero_grad()
             loss.backward()
@@ -373,10 +399,12 @@ def main():
                      "validation": {"seeds": [n_train, args.n - 1], "n": args.val},
                      "heldout": {"seeds": [args.heldout_seed, args.heldout_seed + args.heldout_n - 1],
                                  "n": args.heldout_n}},
-        "model": {"vision": "Swin patch %d, dim %d-%d, depths 2-2, heads 2-4, window %d" % (
-            args.patch, args.dim, 2 * args.dim, args.window), "text": "BERT hidden 32, 3 layers, 2 heads",
+        "model": {"vision": "Swin %d px, patch %d, dims %s, depths %s, heads %s, window %d, mean pooling" % (
+            args.size, args.patch, "-".join(str(args.dim << k) for k in range(args.stages)),
+            "-".join("2" for _ in range(args.stages)), "-".join(str(2 << k) for k in range(args.stages)), args.window), "text": "BERT hidden 32, 3 layers, 2 heads",
                   "embeddingDim": EMBED_DIM, "vocab": len(vocab)},
-        "training": {"loss": "MedCLIP soft-target contrastive loss, learnable clamped logit scale",
+        "training": {"loss": "MedCLIP soft-target contrastive loss, learnable clamped logit scale; captions encoded "
+                             "without padding (grouped by token count)",
                      "optimizer": "AdamW lr %g wd 0.05, cosine over the time budget" % args.lr,
                      "batch": args.batch, "epochs": epoch, "steps": step, "seed": args.seed,
                      "train_minutes": round(train_minutes, 2),
