@@ -149,14 +149,23 @@ class PhantomSwin(nn.Module):
     two blocks (the second shifted by window/2 unless the map fits one window, as HF), each stage but the last followed
     by patch merging (tokens / 4, width x 2, heads x 2), final LayerNorm, mean pooling, projection (no bias)."""
 
-    def __init__(self, size, gen, dim=32, window=6, patch=4, stages=2):
+    def __init__(self, size, gen, dim=32, window=6, patch=4, stages=2, stem="patch"):
         super().__init__()
         r = size // patch
         assert size % patch == 0 and r % (2 ** (stages - 1)) == 0, "size / patch must halve stages - 1 times"
         for k in range(stages):
             rk = r >> k
             assert rk <= window or rk % window == 0, "token grids must tile into windows"
-        self.patch_embed = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
+        if stem == "patch":  # HF SwinPatchEmbeddings: one patch x patch convolution with stride patch
+            self.patch_embed = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
+        else:  # a convolutional stem (Xiao et al. 2021, "Early convolutions help transformers see better"):
+            # 3x3 stride-2 convolutions with ReLU down to stride `patch`, then a 1x1 projection to the token width
+            layers, c_in, c = [], 3, max(8, dim // 2)
+            for _ in range(int(math.log2(patch))):
+                layers += [nn.Conv2d(c_in, c, kernel_size=3, stride=2, padding=1), nn.ReLU()]
+                c_in, c = c, min(dim, 2 * c)
+            layers.append(nn.Conv2d(c_in, dim, kernel_size=1))
+            self.patch_embed = nn.Sequential(*layers)
         self.embed_norm = nn.LayerNorm(dim, eps=1e-5)
         sh = window // 2
         self.stages = nn.ModuleList()
@@ -264,6 +273,11 @@ def main():
     ap.add_argument("--patch", type=int, default=8)
     ap.add_argument("--window", type=int, default=6)
     ap.add_argument("--stages", type=int, default=2, help="Swin stages (two blocks each)")
+    ap.add_argument("--prompt-loss", type=float, default=0.0,
+                    help="weight of a second contrastive term per step: each image against all class prompts, soft "
+                         "targets over the prompts of the classes it has (MedCLIP's semantic matching with the prompts)")
+    ap.add_argument("--stem", choices=["patch", "conv"], default="patch",
+                    help="patch: HF's patch embedding; conv: 3x3 stride-2 convolutions with ReLU (faster to train)")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--minutes", type=float, default=14.0, help="wall-time budget of the training loop")
@@ -301,7 +315,7 @@ def main():
         assert unk not in mf.encode_batch([t], index)[0][0], t
 
     gen = torch.Generator().manual_seed(args.seed + 31)
-    vision = PhantomSwin(args.size, gen, args.dim, args.window, args.patch, args.stages)
+    vision = PhantomSwin(args.size, gen, args.dim, args.window, args.patch, args.stages, args.stem)
     text = mf.TinyMedClipBert(len(vocab))
     logit_scale = nn.Parameter(torch.tensor(mf.LOGIT_SCALE))
     params = list(vision.parameters()) + list(text.parameters()) + [logit_scale]
@@ -339,8 +353,15 @@ def main():
             x = px_train[b]
             if random.random() < 0.5:  # mild intensity jitter (in normalised units)
                 x = x * (1 + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)) + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)
-            loss = soft_clip_loss(vision(x.expand(-1, 3, -1, -1)), embed_unpadded(text, caps, index),
-                                  logit_scale, img_labels[b], txt_labels)
+            vision_out = vision(x.expand(-1, 3, -1, -1))
+            loss = soft_clip_loss(vision_out, embed_unpadded(text, caps, index), logit_scale, img_labels[b], txt_labels)
+            if args.prompt_loss > 0:  # image -> class prompts, soft targets: every prompt of every class the image has
+                prompts = [p for c in CLASSES for p in prompts_for(c)]
+                owner = torch.tensor([c for c in range(len(CLASSES)) for _ in prompts_for(CLASSES[c])])
+                scale = logit_scale.clamp(0, MAX_LOGIT_SCALE).exp()
+                lp = scale * normalise(vision_out) @ normalise(embed_unpadded(text, prompts, index)).t()
+                tp = img_labels[b][:, owner]
+                loss = loss + args.prompt_loss * -(tp / tp.sum(1, keepdim=True) * F.log_softmax(lp, 1)).sum(1).mean()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -399,13 +420,14 @@ def main():
                      "validation": {"seeds": [n_train, args.n - 1], "n": args.val},
                      "heldout": {"seeds": [args.heldout_seed, args.heldout_seed + args.heldout_n - 1],
                                  "n": args.heldout_n}},
-        "model": {"vision": "Swin %d px, patch %d, dims %s, depths %s, heads %s, window %d, mean pooling" % (
-            args.size, args.patch, "-".join(str(args.dim << k) for k in range(args.stages)),
+        "model": {"vision": "Swin %d px, %s stem, patch %d, dims %s, depths %s, heads %s, window %d, mean pooling" % (
+            args.size, args.stem, args.patch, "-".join(str(args.dim << k) for k in range(args.stages)),
             "-".join("2" for _ in range(args.stages)), "-".join(str(2 << k) for k in range(args.stages)), args.window), "text": "BERT hidden 32, 3 layers, 2 heads",
                   "embeddingDim": EMBED_DIM, "vocab": len(vocab)},
         "training": {"loss": "MedCLIP soft-target contrastive loss, learnable clamped logit scale; captions encoded "
                              "without padding (grouped by token count)",
                      "optimizer": "AdamW lr %g wd 0.05, cosine over the time budget" % args.lr,
+                     "prompt_loss": args.prompt_loss,
                      "batch": args.batch, "epochs": epoch, "steps": step, "seed": args.seed,
                      "train_minutes": round(train_minutes, 2),
                      "total_minutes": round((time.time() - t_start) / 60, 2), "threads": torch.get_num_threads(),
