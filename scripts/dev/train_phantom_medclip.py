@@ -276,6 +276,10 @@ def main():
     ap.add_argument("--prompt-loss", type=float, default=0.0,
                     help="weight of a second contrastive term per step: each image against all class prompts, soft "
                          "targets over the prompts of the classes it has (MedCLIP's semantic matching with the prompts)")
+    ap.add_argument("--state", default=None,
+                    help="torch state file (vision, text, logit scale, optimizer): loaded when it exists (training "
+                         "continues with a new cosine cycle of --minutes), written after training")
+    ap.add_argument("--shift", type=int, default=0, help="random translation of each batch by up to this many pixels")
     ap.add_argument("--stem", choices=["patch", "conv"], default="patch",
                     help="patch: HF's patch embedding; conv: 3x3 stride-2 convolutions with ReLU (faster to train)")
     ap.add_argument("--batch", type=int, default=48)
@@ -326,6 +330,14 @@ def main():
     print("model: vision %d params, text %d params, vocab %d" % (
         sum(p.numel() for p in vision.parameters()), sum(p.numel() for p in text.parameters()), len(vocab)), flush=True)
 
+    if args.state and os.path.exists(args.state):
+        state = torch.load(args.state)
+        vision.load_state_dict(state["vision"])
+        text.load_state_dict(state["text"])
+        with torch.no_grad():
+            logit_scale.copy_(state["logit_scale"])
+        opt.load_state_dict(state["optimizer"])
+        print("resumed from %s" % args.state, flush=True)
     val_idx, val_y = eval_targets(val_items)
     ho_idx, ho_y = eval_targets(ho_items)
     budget = args.minutes * 60
@@ -351,6 +363,9 @@ def main():
                 caps.append(random.choice(pool))
                 txt_labels[j, cls] = 1
             x = px_train[b]
+            if args.shift > 0:  # random translation of the batch by up to --shift pixels (edges replicated)
+                n_, dx, dy = args.shift, random.randint(-args.shift, args.shift), random.randint(-args.shift, args.shift)
+                x = F.pad(x, (n_, n_, n_, n_), mode="replicate")[:, :, n_ + dy:n_ + dy + args.size, n_ + dx:n_ + dx + args.size]
             if random.random() < 0.5:  # mild intensity jitter (in normalised units)
                 x = x * (1 + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)) + 0.1 * (torch.rand(len(b), 1, 1, 1) - 0.5)
             vision_out = vision(x.expand(-1, 3, -1, -1))
@@ -376,6 +391,9 @@ def main():
             epoch, step, history[-1]["loss"] or float("nan"), val_acc, float(logit_scale.clamp(0, MAX_LOGIT_SCALE)),
             history[-1]["minutes"]), flush=True)
     train_minutes = (time.time() - t0) / 60
+    if args.state:
+        torch.save({"vision": vision.state_dict(), "text": text.state_dict(), "logit_scale": logit_scale.detach(),
+                    "optimizer": opt.state_dict()}, args.state)
 
     acc, per_class, pred, logits = zero_shot(vision, text, logit_scale, px_ho[ho_idx], ho_y, index)
     confusion = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
@@ -427,7 +445,7 @@ def main():
         "training": {"loss": "MedCLIP soft-target contrastive loss, learnable clamped logit scale; captions encoded "
                              "without padding (grouped by token count)",
                      "optimizer": "AdamW lr %g wd 0.05, cosine over the time budget" % args.lr,
-                     "prompt_loss": args.prompt_loss,
+                     "prompt_loss": args.prompt_loss, "shift": args.shift,
                      "batch": args.batch, "epochs": epoch, "steps": step, "seed": args.seed,
                      "train_minutes": round(train_minutes, 2),
                      "total_minutes": round((time.time() - t_start) / 60, 2), "threads": torch.get_num_threads(),
