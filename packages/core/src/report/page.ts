@@ -28,7 +28,27 @@ export function renderReport(manifest: RunManifest, extras?: ReportExtras, runDi
     .map((img, i) => `<li><a href="#${imageAnchor(i)}"><code>${escapeHtml(img.image)}</code></a> <span class="muted">(${img.methods.length} methods × ${img.targets.length} targets)</span></li>`)
     .concat(extrasHtml ? ['<li><a href="#extras">Metrics and figures</a></li>'] : [])
     .join('\n');
-  const title = `Envision report: ${manifest.configFile}`;
+  const body = `${renderHeader(manifest).html}
+<nav class="toc"><h2>Images</h2><ol>
+${toc}
+</ol></nav>
+<main>
+${images.map((img, i) => renderImageSection(img, i).html).join('\n')}
+${extrasHtml}
+</main>
+<footer>Written by Envision from <code>manifest.json</code> (${escapeHtml(manifest.format)}).</footer>`;
+  return reportDocument(`Envision report: ${manifest.configFile}`, body);
+}
+
+/**
+ * A self-contained report document: the inline style sheet, {@link REPORT_CSP}, and `body` (already safe HTML)
+ * inside `<body>`. Every Envision report page is this document around its own content.
+ *
+ * @param title - the document title (text, escaped)
+ * @param body - the content of `<body>`, safe HTML
+ * @returns the HTML document
+ */
+export function reportDocument(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -40,15 +60,7 @@ export function renderReport(manifest: RunManifest, extras?: ReportExtras, runDi
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-${renderHeader(manifest).html}
-<nav class="toc"><h2>Images</h2><ol>
-${toc}
-</ol></nav>
-<main>
-${images.map((img, i) => renderImageSection(img, i).html).join('\n')}
-${extrasHtml}
-</main>
-<footer>Written by Envision from <code>manifest.json</code> (${escapeHtml(manifest.format)}).</footer>
+${body}
 </body>
 </html>
 `;

@@ -1,7 +1,6 @@
 import { escapeHtml } from './escape.js';
 import type { Html } from './html.js';
-import { REPORT_CSP } from './page.js';
-import { REPORT_CSS } from './style.js';
+import { reportDocument } from './page.js';
 
 /** What {@link renderStandalonePage} puts on a page. */
 export interface StandalonePage {
@@ -26,24 +25,10 @@ export interface StandalonePage {
 export function renderStandalonePage(page: StandalonePage): string {
   const subtitle = page.subtitle === undefined ? '' : `\n<p class="subtitle">${escapeHtml(page.subtitle)}</p>`;
   const footer = page.footer === undefined ? '' : `\n<footer>${escapeHtml(page.footer)}</footer>`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(REPORT_CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Envision">
-<title>${escapeHtml(page.title)}</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<header>
+  return reportDocument(page.title, `<header>
 <h1>${escapeHtml(page.title)}</h1>${subtitle}
 </header>
 <main>
 ${page.body.html}
-</main>${footer}
-</body>
-</html>
-`;
+</main>${footer}`);
 }
