@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Tensor, tensor } from '@envision/core';
+import { type Tensor, maxRelativeError, tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from '../adapter.js';
 import { loadBundle } from '../bundle.js';
@@ -21,18 +21,6 @@ interface Reference {
   texts: { texts: string[]; ids: number[][]; mask: number[][]; embeddings: number[][] }[];
 }
 const ref = JSON.parse(readFileSync(join(CHECKPOINTS, 'reference.json'), 'utf8')) as Reference;
-
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 /** The synthetic input of the reference script: sin(0.05 h (c + 1)) cos(0.03 w) + 0.1 c, float32 [1, 3, 224, 224]. */
 function pattern(): Tensor<'float32'> {
@@ -76,7 +64,7 @@ describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
       const pixels = image.input === 'pattern' ? pattern() : await adapter.preprocessImage(join(FIXTURES, image.input));
       const got = await adapter.encodeImage(pixels);
       expect(got.shape).toEqual([1, ref.embeddingDim]);
-      const e = relativeError(got.data, image.embedding);
+      const e = maxRelativeError(got.data, image.embedding);
       errors[image.input] = e;
       expect(e).toBeLessThan(1e-4);
     }
@@ -88,7 +76,7 @@ describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
       expect(Array.from(tokens.ids.data, Number)).toEqual(batch.ids.flat());
       expect(Array.from(tokens.mask.data, Number)).toEqual(batch.mask.flat());
       const got = await adapter.encodeText(batch.texts);
-      const e = relativeError(got.data, batch.embeddings.flat());
+      const e = maxRelativeError(got.data, batch.embeddings.flat());
       errors[`text batch ${i} [${batch.ids.length}×${batch.ids[0]!.length}]`] = e;
       expect(e).toBeLessThan(1e-4);
     }
