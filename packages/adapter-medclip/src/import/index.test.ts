@@ -116,6 +116,7 @@ describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
     expect(existsSync(out)).toBe(false);
     await expect(importMedClip({ checkpoint: join(CHECKPOINTS, 'medclip-resnet-tiny.zip'), vocab: join(CHECKPOINTS, 'vocab.txt'), out, variant: 'vit' })).rejects.toMatchObject({
       code: 'E_BUNDLE',
+      message: expect.stringContaining("variant 'vit' was asked for, but the keys are MedCLIP's 'resnet' variant"),
     });
     expect(readdirSync(dir).sort()).toEqual(['bundle']);
   });

@@ -68,7 +68,11 @@ export function buildMedClip(sd: StateDict, options: { variant?: MedClipVariant;
   text: ModelProto;
 } {
   const w = new Weights(sd, options.source);
-  const variant = options.variant ?? detectVariant(sd);
+  const detected = detectVariant(sd);
+  const variant = options.variant ?? detected;
+  if (detected !== undefined && variant !== detected) {
+    throw new EnvisionError('E_BUNDLE', `${options.source}: variant '${variant}' was asked for, but the keys are MedCLIP's '${detected}' variant; pass variant '${detected}' or leave it out to detect it`);
+  }
   if (variant === undefined) {
     throw new EnvisionError('E_BUNDLE', `${options.source}: cannot tell the variant: neither 'vision_model.model.conv1.weight' (resnet) nor 'vision_model.model.embeddings.patch_embeddings.projection.weight' (vit) is present`);
   }
