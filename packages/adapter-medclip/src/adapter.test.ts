@@ -51,6 +51,13 @@ describe('MedClipAdapter on the tiny-dual fixture', () => {
     expect(adapter.promptSets['chexpert5']!['Atelectasis']).toHaveLength(210);
   });
 
+  it('clamps the logit scale to [0, ln 100] as MedCLIP does, so fusion and classification share one temperature', () => {
+    const withScale = (logitScale: number) => new MedClipAdapter({ ...adapter.bundle, manifest: { ...adapter.bundle.manifest, logitScale } });
+    expect(withScale(6).logitScale).toBe(4.6052);
+    expect(withScale(-1).logitScale).toBe(0);
+    expect(withScale(3.25).logitScale).toBe(3.25);
+  });
+
   it('tokenizes the reference prompts exactly', () => {
     const { ids, mask } = adapter.tokenize(reference.prompts);
     const k = reference.prompts.length;

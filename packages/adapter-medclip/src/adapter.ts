@@ -1,6 +1,7 @@
 import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, formatShape } from '@envision/core';
 import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
 import { bundlePreprocessOptions } from './bundle-parts.js';
+import { clampLogitScale } from './classifier.js';
 import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
 import { preprocessImage } from './preprocess.js';
 import { builtinPromptSets } from './prompts/sets.js';
@@ -27,6 +28,10 @@ export interface MedClipAdapterOptions extends LoadBundleOptions {
 export class MedClipAdapter implements VlmAdapter {
   readonly id = 'medclip';
   readonly embeddingDim: number;
+  /**
+   * The effective log temperature: the manifest's `logitScale` clamped to [0, ln 100] as MedCLIP's `compute_logits`
+   * does, so fusion rules and the `PromptClassifier` scale by the same factor.
+   */
   readonly logitScale: number;
   readonly vision: VlmAdapter['vision'];
   /**
@@ -48,7 +53,7 @@ export class MedClipAdapter implements VlmAdapter {
   ) {
     const m = bundle.manifest;
     this.embeddingDim = m.embeddingDim;
-    this.logitScale = m.logitScale;
+    this.logitScale = clampLogitScale(m.logitScale);
     this.vision = { model: bundle.vision, input: m.vision.input, output: m.vision.output };
     this.cache = options.textCache ?? sharedTextCache;
     this.hashes = { bundle: bundle.hash, [m.vision.file]: bundle.vision.sha256, [m.text.file]: bundle.text.sha256 };
