@@ -46,12 +46,12 @@ for (const { name, method, options } of methods) {
     await attribute({ ...common, method, options, weights: weightsOf(k), strategy: 'direct' });
     const directMs = performance.now() - t1;
     const t2 = performance.now();
-    fuseStored(store, weightsOf(k));
+    await fuseStored(store, weightsOf(k));
     const fuseMs = performance.now() - t2;
     console.log(`| ${name} | ${k} | ${directMs.toFixed(0)} | ${(storeMs + fuseMs).toFixed(0)} (${storeMs.toFixed(0)} + ${fuseMs.toFixed(1)}) | ${fuseMs.toFixed(1)} |`);
   }
   const t3 = performance.now();
-  fuseStored(store, weightsOf(1));
+  await fuseStored(store, weightsOf(1));
   console.log(`| ${name} | +1 prompt from the store | | | ${(performance.now() - t3).toFixed(1)} |`);
 }
 console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GiB`);

@@ -73,7 +73,7 @@ export async function explainImage(
     const progress = (d: number, t: number) => onProgress?.(a + d / t, BENCH_APPROACHES.length);
     if (chooseStrategy('auto', method.linear, target, rows, m) === 'jacobian') {
       store ??= (await perDimensionMaps(method.method, method.options, vision.model, vision.input, vision.output, pixels, m, progress)).maps;
-      out[approach] = fuseStored(store, weights);
+      out[approach] = await fuseStored(store, weights);
       continue;
     }
     const { maps } = await attribute({

@@ -2,7 +2,10 @@ import { attribute, identityWeights } from '../attribute.js';
 import type { AttributionMethod } from '../method.js';
 import type { Model } from '../model.js';
 import { sumChannels } from '../render/normalize.js';
-import { type Tensor, sizeOf, tensor } from '../tensor.js';
+import { EnvisionError } from '../errors.js';
+import { OnnxModel } from '../onnx-model.js';
+import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '../onnx/index.js';
+import { type Tensor, formatShape, sizeOf, tensor } from '../tensor.js';
 
 /**
  * The paper's literal step 1: the M per-dimension maps of one image for one method, channel-summed, `[M, H, W]`.
@@ -37,21 +40,44 @@ export async function perDimensionMaps(
   return { maps: tensor('float32', [m, h, w], summed), milliseconds: performance.now() - started };
 }
 
-/** Fuses stored per-dimension maps `[M, H, W]` with weights `[R, M]`: map_r = Σ_i w_r,i · map_i, `[R, H, W]`. */
-export function fuseStored(store: Tensor<'float32'>, weights: Tensor<'float32'>): Tensor<'float32'> {
+/** The one-node graph `fused = weights · maps` that fuses stored maps, loaded once per process. */
+let fuser: Promise<OnnxModel> | undefined;
+
+function storeFuser(): Promise<OnnxModel> {
+  const F = DataType.FLOAT;
+  fuser ??= OnnxModel.fromBytes(
+    encodeModel(
+      makeModel(
+        makeGraph(
+          [makeNode('MatMul', ['weights', 'maps'], ['fused'])],
+          'fuse-stored',
+          [makeTensorValueInfo('weights', F, ['R', 'M']), makeTensorValueInfo('maps', F, ['M', 'N'])],
+          [makeTensorValueInfo('fused', F, ['R', 'N'])],
+        ),
+        { '': 17 },
+      ),
+    ),
+    'fuse-stored.onnx',
+  );
+  return fuser;
+}
+
+/**
+ * Fuses stored per-dimension maps `[M, H, W]` with weights `[R, M]`: map_r = Σ_i w_r,i · map_i, `[R, H, W]`.
+ * One onnxruntime MatMul (a blocked float32 GEMM): for M = 512, 224² and R = 50 it takes about 50 ms where a plain
+ * loop takes about 3 s.
+ */
+export async function fuseStored(store: Tensor<'float32'>, weights: Tensor<'float32'>): Promise<Tensor<'float32'>> {
   const m = store.shape[0]!;
   const inner = store.shape.slice(1);
-  const n = sizeOf(inner);
   const r = weights.shape[0]!;
-  const out = new Float32Array(r * n);
-  for (let k = 0; k < r; k++) {
-    const row = out.subarray(k * n, (k + 1) * n);
-    for (let i = 0; i < m; i++) {
-      const w = weights.data[k * m + i]!;
-      if (w === 0) continue;
-      const map = store.data.subarray(i * n, (i + 1) * n);
-      for (let j = 0; j < n; j++) row[j]! += w * map[j]!;
-    }
+  if (weights.shape.length !== 2 || weights.shape[1] !== m) {
+    throw new EnvisionError('E_INPUT', `fusion weights must be [R, ${m}] for ${m} stored maps, got ${formatShape(weights.shape)}`);
   }
-  return tensor('float32', [r, ...inner], out);
+  const n = sizeOf(inner);
+  const { fused } = await (await storeFuser()).run(
+    { weights, maps: tensor('float32', [m, n], store.data) },
+    ['fused'],
+  );
+  return tensor('float32', [r, ...inner], fused!.data as Float32Array);
 }

@@ -153,7 +153,7 @@ export async function runExperiment(
               attributionMs += computed.milliseconds;
             }
             const fuseStart = performance.now();
-            maps = fuseStored(store, weights);
+            maps = await fuseStored(store, weights);
             milliseconds = performance.now() - fuseStart;
           } else {
             const outcome = await attribute({
