@@ -115,6 +115,28 @@ describe('envision run', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it("a second run into the same folder deletes the first run's files it did not write again", () => {
+    const out = join(dir, 'rerun');
+    const image = join(root, 'fixtures/images/cxr-b.png');
+    expect(envision(['run', experiment('rerun-1.yaml', fast(image, out))]).code).toBe(0);
+    const first = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const promptFiles: string[] = [
+      ...first.items.filter((i: { target: string }) => i.target === 'prompts').flatMap((i: { npy: string; overlays: string[] }) => [i.npy, ...i.overlays]),
+      ...first.figures.filter((f: { target: string }) => f.target === 'prompts').map((f: { png: string }) => f.png),
+    ];
+    expect(promptFiles.length).toBeGreaterThan(0);
+    for (const f of promptFiles) expect(existsSync(join(out, f))).toBe(true);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const dimsOnly = fast(image, out).replace(/  - name: prompts\n    texts: .*\n/, '');
+    const r = envision(['run', experiment('rerun-2.yaml', dimsOnly)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`; removed ${promptFiles.length} files of an earlier run`);
+    for (const f of promptFiles) expect(existsSync(join(out, f))).toBe(false);
+    const second = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    for (const i of second.items) expect(existsSync(join(out, i.npy))).toBe(true);
+    expect(existsSync(join(out, 'notes.txt'))).toBe(true);
+  });
+
   it('fails cleanly on a corrupt image: exit 2, one line, no manifest', () => {
     const bad = join(dir, 'corrupt.png');
     writeFileSync(bad, readFileSync(join(root, 'fixtures/images/cxr-a.png')).subarray(0, 300));

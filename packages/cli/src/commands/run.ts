@@ -10,7 +10,8 @@ import type { CommandIO } from '../io.js';
 export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--json]
 
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
-[K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder.
+[K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
+earlier run listed in its manifest there, and this run did not write again, are deleted; other files are left alone.
   --set key.path=value   override a field of the file (validated the same way); repeatable
   --json                 print one JSON line per finished item, then one for the manifest (no progress bar)`;
 
@@ -36,7 +37,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const json = values.json === true;
   const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;
-  const { manifest, manifestPath, reportPath } = await runExperiment(experiment, registry, runtimeVersions(), {
+  const { manifest, manifestPath, reportPath, staleRemoved } = await runExperiment(experiment, registry, runtimeVersions(), {
     onProgress(done, total) {
       if (bar === undefined) return;
       if (!started) {
@@ -53,6 +54,6 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   bar?.stop();
   const overlays = manifest.items.reduce((n, i) => n + i.overlays.length, 0);
   if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, report: reportPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');
-  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; report ${relative(process.cwd(), reportPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)\n`);
+  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; report ${relative(process.cwd(), reportPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)${staleRemoved.length > 0 ? `; removed ${staleRemoved.length} files of an earlier run` : ''}\n`);
   return 0;
 }

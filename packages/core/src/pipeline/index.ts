@@ -3,3 +3,4 @@ export * from './labels.js';
 export * from './display.js';
 export * from './targets.js';
 export * from './jacobian-store.js';
+export * from './stale-files.js';

@@ -11,6 +11,7 @@ import { row, type Tensor } from '../tensor.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
+import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
 import { writeReport } from '../report/index.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
@@ -91,21 +92,23 @@ export function chooseStrategy(wanted: Experiment['strategy'], linearMethod: boo
 /**
  * Runs an experiment: for each image × method × target it writes the maps (`.npy`), one overlay PNG per map row and
  * sign, a figure per image and target, `manifest.json` listing everything, and a static HTML report
- * (`report.html`). Every file is written atomically.
+ * (`report.html`). Every file is written atomically. Files an earlier run in the same folder wrote (as its manifest
+ * lists them) and this run did not write again are deleted at the end, so the folder holds this run alone.
  *
  * @param plan - the validated experiment (recorded in the manifest as it is)
  * @param registry - plugins (adapters, methods, fusion rules) the experiment names
  * @param versions - package versions to record (node, onnxruntime, …); the registry's plugin versions are added
- * @returns the manifest and its path
+ * @returns the manifest and its path, the report's path, and the earlier run's files deleted
  */
 export async function runExperiment(
   plan: Experiment,
   registry: PluginRegistry,
   versions: Record<string, string>,
   listeners: RunListeners = {},
-): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string }> {
+): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[] }> {
   const started = performance.now();
   const out = plan.output.dir;
+  const earlier = await earlierRunFiles(out);
   const adapterPlugin = registry.get('adapter', plan.model.adapter).plugin;
   const { adapter: _id, ...adapterOptions } = plan.model;
   const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
@@ -244,7 +247,8 @@ export async function runExperiment(
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
     const metrics = Object.fromEntries(items.filter((it) => it.metrics).map((it) => [`${it.image} · ${it.method} · ${it.target}`, it.metrics!]));
     const reportPath = await writeReport(out, manifest, Object.keys(metrics).length > 0 ? { metrics } : undefined);
-    return { manifest, manifestPath, reportPath };
+    const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(manifest));
+    return { manifest, manifestPath, reportPath, staleRemoved };
   } finally {
     await adapter.dispose?.();
   }

@@ -1,0 +1,52 @@
+import { readFile, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { RunManifest } from './run.js';
+
+/**
+ * The files a run manifest lists (maps, overlays, per-dimension stores, figures), relative to the run folder.
+ * @param manifest - a run manifest
+ * @returns the relative paths
+ */
+export function manifestFiles(manifest: Pick<RunManifest, 'items' | 'perDimension' | 'figures'>): Set<string> {
+  return new Set([
+    ...manifest.items.flatMap((item) => [item.npy, ...item.overlays]),
+    ...manifest.perDimension.map((p) => p.npy),
+    ...manifest.figures.map((f) => f.png),
+  ]);
+}
+
+/**
+ * The files an earlier run in `runDir` wrote, from its `manifest.json`; empty when there is none or it cannot be read
+ * as a run manifest (the folder is then left as it is).
+ * @param runDir - the run folder
+ * @returns the relative paths
+ */
+export async function earlierRunFiles(runDir: string): Promise<Set<string>> {
+  try {
+    const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+    if (manifest.format !== 'envision-run/1') return new Set();
+    return manifestFiles(manifest);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Deletes the files an earlier run wrote that the new run did not write again, so the folder holds one run. Only paths
+ * inside `runDir` are touched, whatever the earlier manifest says.
+ * @param runDir - the run folder
+ * @param earlier - the earlier run's files ({@link earlierRunFiles})
+ * @param current - the new run's files ({@link manifestFiles})
+ * @returns the paths deleted, relative to the run folder
+ */
+export async function removeStaleFiles(runDir: string, earlier: ReadonlySet<string>, current: ReadonlySet<string>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const path of earlier) {
+    if (current.has(path)) continue;
+    const inside = relative(resolve(runDir), resolve(runDir, path));
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
+    await rm(join(runDir, inside), { force: true });
+    removed.push(path);
+  }
+  return removed.sort();
+}
