@@ -2,18 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEnvisionError } from '../errors.js';
+import { caught } from '../expect-error.test-support.js';
 import { parseTrainingInfo, readTrainingInfo } from './training-info.js';
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 describe('parseTrainingInfo', () => {
   it('reads the held-out range, the size and the recorded accuracy', () => {

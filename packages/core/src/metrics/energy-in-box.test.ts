@@ -1,16 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { isEnvisionError } from '../errors.js';
+import { caught } from '../expect-error.test-support.js';
 import { energyInBox } from './energy-in-box.js';
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 // 4×4 map m(x, y) = 4y + x: values 0 … 15, total 120
 const MAP = { data: Float32Array.from({ length: 16 }, (_, i) => i), width: 4, height: 4 };

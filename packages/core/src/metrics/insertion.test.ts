@@ -1,22 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { isEnvisionError } from '../errors.js';
+import { rejected } from '../expect-error.test-support.js';
+import { IMAGE, MAP, sum } from './toy-causal.test-support.js';
 import { insertionAuc } from './insertion.js';
-
-// toy scorer: the sum of all pixel values
-const sum = (images: Float32Array[]): Promise<number[]> => Promise.resolve(images.map((im) => im.reduce((a, b) => a + b, 0)));
-// 1 channel, 2×2 image [1, 2, 3, 4]; the map orders pixels 1 (0.4), 2 (0.3), 3 (0.2), 0 (0.1)
-const IMAGE = { data: Float32Array.from([1, 2, 3, 4]), channels: 1, height: 2, width: 2 };
-const MAP = { data: Float32Array.from([0.1, 0.4, 0.3, 0.2]), width: 2, height: 2 };
-
-async function rejected(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 describe('insertionAuc', () => {
   it('inserts pixels in order of decreasing attribution (hand-computed, 4 pixels, 4 steps)', async () => {

@@ -1,17 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor } from '../tensor.js';
-import { isEnvisionError } from '../errors.js';
+import { caught } from '../expect-error.test-support.js';
 import { applyUse, checkMassUse, massInside, regionMask, toPlane } from './map.js';
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 describe('toPlane', () => {
   it('sums the channels of a [C, H, W] tensor and reads its height and width', () => {

@@ -1,17 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor } from '../tensor.js';
-import { isEnvisionError } from '../errors.js';
+import { caught } from '../expect-error.test-support.js';
 import { massOutside } from './mass-outside.js';
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 // 3×3 map and a body mask (1 = body)
 const MAP = { data: Float32Array.from([1, -2, 3, 0, 4, -1, 2, 0, 5]), width: 3, height: 3 };

@@ -1,16 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { isEnvisionError } from '../errors.js';
+import { caught } from '../expect-error.test-support.js';
 import { pointingGame } from './pointing-game.js';
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEnvisionError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an EnvisionError');
-}
 
 /** A 4×4 map of zeros with the given values at (x, y). */
 function peaks(...points: [x: number, y: number, v: number][]): { data: Float32Array; width: number; height: number } {
