@@ -1,25 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import type { VlmAdapter } from '../adapter.js';
-import { coreModule } from '../fusion-rules/index.js';
-import { PluginRegistry } from '../registry.js';
 import { tensor } from '../tensor.js';
 import { groupMeanRows, prepareApproaches } from './approaches.js';
+import { fakeAdapter, linearModel, registryWith } from './fake-model.test-support.js';
 
 // Text embeddings: a1 = [1, 0], a2 = [0, 2] (t̂ = [0, 1]), b = [3, 4] (t̂ = [0.6, 0.8]); τ = exp(ln 2) = 2.
 const TEXT: Record<string, number[]> = { a1: [1, 0], a2: [0, 2], b: [3, 4] };
-const adapter = {
-  id: 'fake',
-  embeddingDim: 2,
-  logitScale: Math.log(2),
-  promptSets: {},
-  encodeText: (texts: readonly string[]) => Promise.resolve(tensor('float32', [texts.length, 2], Float32Array.from(texts.flatMap((t) => TEXT[t]!)))),
-} as unknown as VlmAdapter;
-
-function registry(): PluginRegistry {
-  const r = new PluginRegistry();
-  r.addModule(coreModule, '@envision/core');
-  return r;
-}
+const adapter = fakeAdapter(linearModel([[0], [0]], [1, 1, 1]), (t) => TEXT[t]!, Math.log(2));
+const registry = () => registryWith();
 
 describe('groupMeanRows', () => {
   it('averages the rows of each group (hand-computed)', () => {

@@ -1,13 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import type { VlmAdapter } from '../adapter.js';
-import { coreModule } from '../fusion-rules/index.js';
-import type { AttributionMethod } from '../method.js';
-import type { Model } from '../model.js';
-import { PluginRegistry } from '../registry.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { tensor } from '../tensor.js';
 import { prepareApproaches } from './approaches.js';
 import { benchPhantoms, classProbabilityScorer } from './bench-phantoms.js';
 import { resolveBenchMethods } from './explain.js';
+import { exactGradient, fakeAdapter, linearModel, registryWith } from './fake-model.test-support.js';
 import type { BenchModel, BenchPhantom } from './types.js';
 
 // A 4×4 one-channel world. The finding covers pixels 5 and 6 (box {1,1,3,2}); the body is columns 1–2.
@@ -15,37 +11,11 @@ import type { BenchModel, BenchPhantom } from './types.js';
 // Class A's text is [1, 0], class B's [0, 1]; τ = exp(ln 2) = 2.
 const SIZE = 4;
 const inFinding = (p: number) => p === 5 || p === 6;
-const model: Model = {
-  inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, SIZE, SIZE] }],
-  outputs: [{ name: 'e', dtype: 'float32', shape: [1, 2] }],
-  run(feeds) {
-    const x = feeds.x as Tensor<'float32'>;
-    const b = x.shape[0]!;
-    const out = new Float32Array(2 * b);
-    for (let j = 0; j < b; j++) for (let p = 0; p < 16; p++) out[2 * j + (inFinding(p) ? 0 : 1)]! += x.data[16 * j + p]!;
-    return Promise.resolve({ e: tensor('float32', [b, 2], out) });
-  },
-};
-/** The exact gradient of w·e: Wᵀ w. */
-const gradient: AttributionMethod = {
-  meta: { id: 'grad', kind: 'perturbation', linearInTarget: true, optionsSchema: { type: 'object' }, defaultOptions: {}, description: 'Wᵀ target', paper: '-' },
-  attribute({ target }) {
-    const k = target.shape[0]!;
-    const maps = new Float32Array(16 * k);
-    for (let r = 0; r < k; r++) for (let p = 0; p < 16; p++) maps[16 * r + p] = target.data[2 * r + (inFinding(p) ? 0 : 1)]!;
-    return Promise.resolve({ maps: tensor('float32', [k, 1, SIZE, SIZE], maps) });
-  },
-};
+const W = [0, 1].map((i) => Array.from({ length: 16 }, (_, p) => (inFinding(p) === (i === 0) ? 1 : 0)));
+const model = linearModel(W, [1, SIZE, SIZE]);
+const gradient = exactGradient('grad', W, [1, SIZE, SIZE]);
 const TEXT: Record<string, number[]> = { A: [1, 0], B: [0, 1] };
-const adapter = {
-  id: 'fake',
-  embeddingDim: 2,
-  logitScale: Math.log(2),
-  promptSets: {},
-  vision: { model, input: 'x', output: 'e' },
-  encodeImage: async (pixels: Tensor<'float32'>) => (await model.run({ x: pixels }, ['e'])).e as Tensor<'float32'>,
-  encodeText: (texts: readonly string[]) => Promise.resolve(tensor('float32', [texts.length, 2], Float32Array.from(texts.flatMap((t) => TEXT[t]!)))),
-} as unknown as VlmAdapter;
+const adapter = fakeAdapter(model, (t) => TEXT[t]!, Math.log(2));
 /** PromptClassifier logits: τ · cos(t_c, e) (0 for e = 0). */
 function logits(e: ArrayLike<number>): number[] {
   const norm = Math.hypot(e[0]!, e[1]!);
@@ -70,9 +40,7 @@ const phantom: BenchPhantom = {
 };
 
 async function setup() {
-  const registry = new PluginRegistry();
-  registry.addModule(coreModule, '@envision/core');
-  registry.add('method', gradient, 'test');
+  const registry = registryWith(gradient);
   const targets = await prepareApproaches(adapter, registry, { A: ['A'], B: ['B'] });
   return { targets, methods: resolveBenchMethods(registry, [{ id: 'grad', options: {} }]) };
 }

@@ -1,52 +1,22 @@
 import { describe, it, expect } from 'vitest';
-import type { VlmAdapter } from '../adapter.js';
-import { coreModule } from '../fusion-rules/index.js';
-import type { AttributionMethod } from '../method.js';
-import type { Model } from '../model.js';
 import { generatePhantom } from '../phantom/generate.js';
 import { PHANTOM_CLASSES } from '../phantom/types.js';
-import { PluginRegistry } from '../registry.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { tensor } from '../tensor.js';
+import { exactGradient, fakeAdapter, linearModel, registryWith } from './fake-model.test-support.js';
 import { type PhantomBenchProgress, runPhantomBench } from './run.js';
 import { BENCH_METRICS, type BenchModel } from './types.js';
 
-// A linear two-dimensional "model" on 64×64 phantoms: e = [mean of the left half, mean of the right half].
+// A linear two-dimensional "model" on 64×64 phantoms: e = [mean of the left half, mean of the right half]. The
+// method's maps are its gradient times n/2 = 2048 (the sides' indicators weighted by the target), times option `scale`.
 const SIZE = 64;
 const side = (p: number) => ((p % SIZE) < SIZE / 2 ? 0 : 1);
-const model: Model = {
-  inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, SIZE, SIZE] }],
-  outputs: [{ name: 'e', dtype: 'float32', shape: [1, 2] }],
-  run(feeds) {
-    const x = feeds.x as Tensor<'float32'>;
-    const b = x.shape[0]!;
-    const n = SIZE * SIZE;
-    const out = new Float32Array(2 * b);
-    for (let j = 0; j < b; j++) for (let p = 0; p < n; p++) out[2 * j + side(p)]! += x.data[n * j + p]! / (n / 2);
-    return Promise.resolve({ e: tensor('float32', [b, 2], out) });
-  },
-};
-const gradient: AttributionMethod = {
-  meta: { id: 'grad', kind: 'perturbation', linearInTarget: true, optionsSchema: { type: 'object', properties: { scale: { type: 'number' } }, additionalProperties: false }, defaultOptions: { scale: 1 }, description: 'Wᵀ target', paper: '-' },
-  attribute({ target, options }) {
-    const k = target.shape[0]!;
-    const n = SIZE * SIZE;
-    const maps = new Float32Array(n * k);
-    for (let r = 0; r < k; r++) for (let p = 0; p < n; p++) maps[n * r + p] = (options as { scale: number }).scale * target.data[2 * r + side(p)]!;
-    return Promise.resolve({ maps: tensor('float32', [k, 1, SIZE, SIZE], maps) });
-  },
-};
+const indicators = [0, 1].map((s) => Array.from({ length: SIZE * SIZE }, (_, p) => (side(p) === s ? 1 : 0)));
+const model = linearModel(indicators.map((row) => row.map((v) => v / (SIZE * SIZE / 2))), [1, SIZE, SIZE]);
+const gradient = exactGradient('grad', indicators, [1, SIZE, SIZE]);
 const classes = Object.fromEntries([...PHANTOM_CLASSES, 'No Finding'].map((c) => [c, [c]]));
 const names = Object.keys(classes);
 const angle = (text: string) => names.indexOf(text) * 0.4;
-const adapter = {
-  id: 'fake',
-  embeddingDim: 2,
-  logitScale: Math.log(10),
-  promptSets: {},
-  vision: { model, input: 'x', output: 'e' },
-  encodeImage: async (pixels: Tensor<'float32'>) => (await model.run({ x: pixels }, ['e'])).e as Tensor<'float32'>,
-  encodeText: (texts: readonly string[]) => Promise.resolve(tensor('float32', [texts.length, 2], Float32Array.from(texts.flatMap((t) => [Math.cos(angle(t)), Math.sin(angle(t))])))),
-} as unknown as VlmAdapter;
+const adapter = fakeAdapter(model, (t) => [Math.cos(angle(t)), Math.sin(angle(t))], Math.log(10));
 const bench: BenchModel = {
   adapter,
   imageSize: SIZE,
@@ -61,12 +31,7 @@ const bench: BenchModel = {
   },
 };
 
-function registry(): PluginRegistry {
-  const r = new PluginRegistry();
-  r.addModule(coreModule, '@envision/core');
-  r.add('method', gradient, 'test');
-  return r;
-}
+const registry = () => registryWith(gradient);
 
 const heldout = { first: 500, last: 540 };
 
