@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Tensor, maxRelativeError, tensor } from '@envision/core';
+import { tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from '../adapter.js';
 import { loadBundle } from '../bundle.js';
 import { TextEmbeddingCache } from '../text-cache.js';
+import { expectImageParity, expectTextParity, pattern } from './parity.test-support.js';
 import { type ImportMedClipResult, importMedClip } from './index.js';
 
 // fixtures/checkpoints: a reduced MedCLIP-ResNet checkpoint saved by torch.save (zip in a zip, like the official
@@ -21,13 +22,6 @@ interface Reference {
   texts: { texts: string[]; ids: number[][]; mask: number[][]; embeddings: number[][] }[];
 }
 const ref = JSON.parse(readFileSync(join(CHECKPOINTS, 'reference.json'), 'utf8')) as Reference;
-
-/** The synthetic input of the reference script: sin(0.05 h (c + 1)) cos(0.03 w) + 0.1 c, float32 [1, 3, 224, 224]. */
-function pattern(): Tensor<'float32'> {
-  const data = new Float32Array(3 * 224 * 224);
-  for (let c = 0; c < 3; c++) for (let h = 0; h < 224; h++) for (let w = 0; w < 224; w++) data[(c * 224 + h) * 224 + w] = Math.sin(0.05 * h * (c + 1)) * Math.cos(0.03 * w) + 0.1 * c;
-  return tensor('float32', [1, 3, 224, 224], data);
-}
 
 describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
   let dir: string;
@@ -60,26 +54,11 @@ describe('importMedClip: a reduced MedCLIP-ResNet checkpoint', () => {
   });
 
   it('image embeddings match torch (float64) to 1e-4 relative', async () => {
-    for (const image of ref.images) {
-      const pixels = image.input === 'pattern' ? pattern() : await adapter.preprocessImage(join(FIXTURES, image.input));
-      const got = await adapter.encodeImage(pixels);
-      expect(got.shape).toEqual([1, ref.embeddingDim]);
-      const e = maxRelativeError(got.data, image.embedding);
-      errors[image.input] = e;
-      expect(e).toBeLessThan(1e-4);
-    }
+    Object.assign(errors, await expectImageParity(adapter, ref, FIXTURES, 1e-4));
   });
 
   it('text embeddings match torch (float64) to 1e-4 relative, tokenised by the bundle', async () => {
-    for (const [i, batch] of ref.texts.entries()) {
-      const tokens = adapter.tokenize(batch.texts);
-      expect(Array.from(tokens.ids.data, Number)).toEqual(batch.ids.flat());
-      expect(Array.from(tokens.mask.data, Number)).toEqual(batch.mask.flat());
-      const got = await adapter.encodeText(batch.texts);
-      const e = maxRelativeError(got.data, batch.embeddings.flat());
-      errors[`text batch ${i} [${batch.ids.length}×${batch.ids[0]!.length}]`] = e;
-      expect(e).toBeLessThan(1e-4);
-    }
+    Object.assign(errors, await expectTextParity(adapter, ref, 1e-4));
   });
 
   it('the imported vision model is differentiable: a VJP matches central differences along a direction', async () => {

@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel, type Tensor, encodeModel, maxRelativeError, tensor } from '@envision/core';
+import { OnnxModel, encodeModel, maxRelativeError, tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from '../adapter.js';
 import { TextEmbeddingCache } from '../text-cache.js';
 import { type StateDict, type StateDictTensor, readCheckpoint } from './checkpoint/index.js';
+import { expectImageParity, expectTextParity, pattern } from './parity.test-support.js';
 import { type ImportMedClipResult, buildMedClip, detectVariant, importMedClip } from './index.js';
 
 // fixtures/checkpoints/medclip-vit-tiny.zip: a reduced MedCLIP-ViT checkpoint (HF SwinModel embed 24, depths 2-2-2-2,
@@ -27,13 +28,6 @@ interface Reference {
   texts: { texts: string[]; ids: number[][]; mask: number[][]; embeddings: number[][] }[];
 }
 const ref = JSON.parse(readFileSync(join(CHECKPOINTS, 'reference-vit.json'), 'utf8')) as Reference;
-
-/** The synthetic input of the reference script: sin(0.05 h (c + 1)) cos(0.03 w) + 0.1 c, float32 [1, 3, 224, 224]. */
-function pattern(): Tensor<'float32'> {
-  const data = new Float32Array(3 * 224 * 224);
-  for (let c = 0; c < 3; c++) for (let h = 0; h < 224; h++) for (let w = 0; w < 224; w++) data[(c * 224 + h) * 224 + w] = Math.sin(0.05 * h * (c + 1)) * Math.cos(0.03 * w) + 0.1 * c;
-  return tensor('float32', [1, 3, 224, 224], data);
-}
 
 /** The state dict with some entries replaced (`undefined` deletes). */
 function edited(sd: StateDict, changes: Record<string, StateDictTensor | undefined>): StateDict {
@@ -82,26 +76,11 @@ describe('importMedClip: a reduced MedCLIP-ViT checkpoint (torch.save zip, HF Sw
   });
 
   it('image embeddings match torch (float64) to 1e-4 relative', async () => {
-    for (const image of ref.images) {
-      const pixels = image.input === 'pattern' ? pattern() : await adapter.preprocessImage(join(FIXTURES, image.input));
-      const got = await adapter.encodeImage(pixels);
-      expect(got.shape).toEqual([1, ref.embeddingDim]);
-      const e = maxRelativeError(got, image.embedding);
-      errors[image.input] = e;
-      expect(e).toBeLessThan(1e-4);
-    }
+    Object.assign(errors, await expectImageParity(adapter, ref, FIXTURES, 1e-4));
   });
 
   it('text embeddings match torch (float64) to 1e-4 relative, tokenised by the bundle', async () => {
-    for (const [i, batch] of ref.texts.entries()) {
-      const tokens = adapter.tokenize(batch.texts);
-      expect(Array.from(tokens.ids.data, Number)).toEqual(batch.ids.flat());
-      expect(Array.from(tokens.mask.data, Number)).toEqual(batch.mask.flat());
-      const got = await adapter.encodeText(batch.texts);
-      const e = maxRelativeError(got, batch.embeddings.flat());
-      errors[`text batch ${i} [${batch.ids.length}×${batch.ids[0]!.length}]`] = e;
-      expect(e).toBeLessThan(1e-4);
-    }
+    Object.assign(errors, await expectTextParity(adapter, ref, 1e-4));
   });
 
   it('needs the right head count: the default hidden / 64 = 2 heads gives other text embeddings', async () => {
