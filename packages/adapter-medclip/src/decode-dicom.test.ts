@@ -1,16 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readNpy } from '@envision/core';
 import { describe, expect, it } from 'vitest';
+import { fixture, fixtureNpy, maxAbsDiff } from './test-fixtures.test-support.js';
 import { applyWindow, decodeDicomBytes, isDicom, readTransferSyntax } from './decode-dicom.js';
 import { decodeGrey } from './decode-image.js';
 import { preprocessGrey, preprocessImage } from './preprocess.js';
 
 // Files and references written by scripts/make_dicom_reference.py with pydicom (its LUT functions give the
 // expected [0, 1] images; *-raw.npy are the stored values).
-const fixture = (name: string): string => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
 const MEAN = 0.5862785803043838;
 const STD = 0.27950088968644304;
 
@@ -26,22 +24,11 @@ const CASES = [
   'mono2-s12-unextended',
 ] as const;
 
-async function npy(name: string): Promise<Float32Array> {
-  return (await readNpy(fixture(name))).data as Float32Array;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
 describe('decodeDicomBytes against pydicom’s modality and VOI LUT functions', () => {
   it.each(CASES)('%s', async (name) => {
     const img = decodeDicomBytes(readFileSync(fixture(`dicom-${name}.dcm`)), name);
     expect([img.width, img.height]).toEqual([64, 48]);
-    expect(maxAbsDiff(img.data, await npy(`dicom-${name}.npy`))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(img.data, (await fixtureNpy(`dicom-${name}.npy`)).data)).toBeLessThan(1e-6);
   });
 });
 
@@ -54,7 +41,7 @@ describe('decodeDicomBytes against the formulas applied here to the stored value
   }
 
   it('MONOCHROME2: rescale 2·x − 1024, LINEAR window 3000/4000', async () => {
-    const raw = await npy('dicom-mono2-u16-window-raw.npy');
+    const raw = (await fixtureNpy('dicom-mono2-u16-window-raw.npy')).data;
     const img = decodeDicomBytes(readFileSync(fixture('dicom-mono2-u16-window.dcm')), 'f');
     expect(maxAbsDiff(img.data, Array.from(raw, (v) => linear(2 * v - 1024, 3000, 4000)))).toBeLessThan(1e-6);
     expect(img.info).toMatchObject({ transferSyntax: '1.2.840.10008.1.2.1', bitsStored: 12, rescale: { slope: 2, intercept: -1024 }, window: { center: 3000, width: 4000, fn: 'LINEAR' } });
@@ -67,7 +54,7 @@ describe('decodeDicomBytes against the formulas applied here to the stored value
   });
 
   it('no window: min–max of the rescaled values, then MONOCHROME1 inverted', async () => {
-    const raw = Array.from(await npy('dicom-mono1-s16-nowindow-raw.npy'), (v) => 0.5 * v + 100);
+    const raw = Array.from((await fixtureNpy('dicom-mono1-s16-nowindow-raw.npy')).data, (v) => 0.5 * v + 100);
     const lo = Math.min(...raw);
     const hi = Math.max(...raw);
     const img = decodeDicomBytes(readFileSync(fixture('dicom-mono1-s16-nowindow.dcm')), 'f');
@@ -77,7 +64,7 @@ describe('decodeDicomBytes against the formulas applied here to the stored value
   });
 
   it('reads the first of two frames (8-bit, implicit VR)', async () => {
-    const raw = Array.from(await npy('dicom-mono2-u8-implicit-raw.npy'));
+    const raw = Array.from((await fixtureNpy('dicom-mono2-u8-implicit-raw.npy')).data);
     const img = decodeDicomBytes(readFileSync(fixture('dicom-mono2-u8-implicit.dcm')), 'f');
     expect(img.info.frames).toBe(2);
     const lo = Math.min(...raw);
@@ -87,12 +74,12 @@ describe('decodeDicomBytes against the formulas applied here to the stored value
 
   it('masks bits above High Bit and sign-extends signed values', async () => {
     const u = decodeDicomBytes(readFileSync(fixture('dicom-mono2-u12-highbits.dcm')), 'f');
-    const raw = await npy('dicom-mono2-u12-highbits-raw.npy');
+    const raw = (await fixtureNpy('dicom-mono2-u12-highbits-raw.npy')).data;
     expect(maxAbsDiff(u.data, Array.from(raw, (v) => linear(v, 2048, 4096)))).toBeLessThan(1e-6);
     // the same signed values, written sign-extended (deflated file) and not (this one), give the same image
     const s = decodeDicomBytes(readFileSync(fixture('dicom-mono2-s12-unextended.dcm')), 'f');
-    expect(Math.min(...(await npy('dicom-mono2-s12-unextended-raw.npy')))).toBeLessThan(0);
-    expect(maxAbsDiff(s.data, await npy('dicom-mono2-s12-unextended.npy'))).toBeLessThan(1e-6);
+    expect(Math.min(...((await fixtureNpy('dicom-mono2-s12-unextended-raw.npy')).data))).toBeLessThan(0);
+    expect(maxAbsDiff(s.data, (await fixtureNpy('dicom-mono2-s12-unextended.npy')).data)).toBeLessThan(1e-6);
   });
 });
 
@@ -118,7 +105,7 @@ describe('applyWindow (PS3.3 C.11.2.1.2–3, y in [0, 1])', () => {
 
 describe('preprocessImage on DICOM: the PNG float path from the reference image, within one grey level', () => {
   it.each(CASES)('%s at size 32 (downscaled), bicubic and bilinear', async (name) => {
-    const ref = await npy(`dicom-${name}.npy`);
+    const ref = (await fixtureNpy(`dicom-${name}.npy`)).data;
     for (const resample of ['bicubic', 'bilinear'] as const) {
       const options = { size: 32, mean: MEAN, std: STD, resample, channels: 3 };
       const got = await preprocessImage(fixture(`dicom-${name}.dcm`), options);
@@ -134,7 +121,7 @@ describe('preprocessImage on DICOM: the PNG float path from the reference image,
     const got = await preprocessImage(fixture('dicom-mono2-u16-window.dcm'), { size: 224, mean: MEAN, std: STD });
     expect(got.shape).toEqual([1, 3, 224, 224]);
     expect(got.data[0]).toBeCloseTo(-MEAN / STD, 5);
-    const ref = await npy('dicom-mono2-u16-window.npy');
+    const ref = (await fixtureNpy('dicom-mono2-u16-window.npy')).data;
     // pixel (0, 0) of the image sits at (floor((224 − 48)/2), floor((224 − 64)/2)) = (88, 80)
     expect(got.data[88 * 224 + 80]).toBeCloseTo((ref[0]! - MEAN) / STD, 5);
   });

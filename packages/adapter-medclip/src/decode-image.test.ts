@@ -1,23 +1,9 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readNpy } from '@envision/core';
 import { describe, expect, it } from 'vitest';
+import { fixture, fixtureNpy, maxAbsDiff } from './test-fixtures.test-support.js';
 import { decodeGrey } from './decode-image.js';
-
-const fixture = (name: string): string => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
-
-async function reference(name: string): Promise<Float32Array> {
-  return (await readNpy(fixture(name))).data as Float32Array;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 describe('decodeGrey matches PIL convert("L") on 8-bit files', () => {
   it.each([
@@ -33,7 +19,7 @@ describe('decodeGrey matches PIL convert("L") on 8-bit files', () => {
       return;
     }
     expect([img.width, img.height]).toEqual([24, 18]);
-    expect(maxAbsDiff(img.data, await reference(ref))).toBe(0);
+    expect(maxAbsDiff(img.data, (await fixtureNpy(ref)).data)).toBe(0);
   });
 });
 
@@ -43,7 +29,7 @@ describe('decodeGrey flattens alpha onto black', () => {
     ['decode-la.png', 'decode-la.npy'],
   ])('%s as PIL pastes it with its alpha as mask', async (file, ref) => {
     const img = await decodeGrey(fixture(file));
-    expect(maxAbsDiff(img.data, await reference(ref))).toBe(0);
+    expect(maxAbsDiff(img.data, (await fixtureNpy(ref)).data)).toBe(0);
     // the first column is fully transparent
     expect(img.data[0]).toBe(0);
   });
@@ -58,7 +44,7 @@ describe('decodeGrey scales 16-bit files by 65535', () => {
     const img = await decodeGrey(fixture(file));
     expect(img.bitDepth).toBe(16);
     expect(img.data).toBeInstanceOf(Float32Array);
-    expect(maxAbsDiff(img.data, await reference(ref))).toBe(0);
+    expect(maxAbsDiff(img.data, (await fixtureNpy(ref)).data)).toBe(0);
   });
 });
 

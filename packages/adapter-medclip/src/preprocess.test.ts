@@ -1,18 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { readNpy } from '@envision/core';
 import { describe, expect, it } from 'vitest';
+import { fixture, maxAbsDiff } from './test-fixtures.test-support.js';
 import { centreCrop, normalise, padToSquare, preprocessImage, rescale } from './preprocess.js';
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
 const MEAN = 0.5862785803043838;
 const STD = 0.27950088968644304;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 describe('preprocessImage against MedCLIPFeatureExtractor with PIL (size 32)', () => {
   for (const name of ['wide', 'tall', 'small', 'grey16']) {

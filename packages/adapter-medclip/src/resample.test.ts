@@ -1,21 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { readNpy } from '@envision/core';
 import { describe, expect, it } from 'vitest';
+import { fixtureNpy, maxAbsDiff } from './test-fixtures.test-support.js';
 import { resampleFloat, resampleU8, taps, type ResampleFilter } from './resample.js';
-
-const fixture = (name: string): string => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
-
-async function load(name: string): Promise<{ shape: readonly number[]; data: Float32Array }> {
-  const t = await readNpy(fixture(name));
-  return { shape: t.shape, data: t.data as Float32Array };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const CASES = [
   ['down', 20, 16],
@@ -28,16 +13,16 @@ describe('resample against PIL (scripts/make_pil_reference.py)', () => {
   for (const filter of ['bicubic', 'bilinear'] as ResampleFilter[]) {
     for (const [name, h, w] of CASES) {
       it(`${filter} ${name} on 8-bit 'L' data matches PIL exactly`, async () => {
-        const src = await load('resample-src.npy');
-        const ref = await load(`resample-${filter}-${name}.npy`);
+        const src = await fixtureNpy('resample-src.npy');
+        const ref = await fixtureNpy(`resample-${filter}-${name}.npy`);
         expect(ref.shape).toEqual([h, w]);
         const out = resampleU8(Uint8Array.from(src.data), src.shape[1]!, src.shape[0]!, w, h, filter);
         expect(maxAbsDiff(out, ref.data)).toBe(0);
       });
 
       it(`${filter} ${name} on float 'F' data matches PIL exactly`, async () => {
-        const src = await load('resample-src-float.npy');
-        const ref = await load(`resample-${filter}-${name}-float.npy`);
+        const src = await fixtureNpy('resample-src-float.npy');
+        const ref = await fixtureNpy(`resample-${filter}-${name}-float.npy`);
         const out = resampleFloat(src.data, src.shape[1]!, src.shape[0]!, w, h, filter);
         expect(maxAbsDiff(out, ref.data)).toBe(0);
       });
