@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { pairedDifferences } from './paired.js';
 import { renderBenchReport } from './report.js';
 import type { PhantomBenchResult } from './run.js';
 import type { BenchScores, FindingScores } from './types.js';
@@ -18,6 +19,9 @@ const result = {
   examples: [],
   milliseconds: { ig: 2500 },
 } as unknown as PhantomBenchResult;
+// Pointing differences: phantom 11 has 0, phantom 13 has 1 and 0; draws give 0, 1/3 or 1/2, so the interval is [0, 1/2].
+// Energy-in-box: 11 has +0.5, 13 has −0.25 and +0.375 (mean 0.0625); draws give 0.5, 0.208 or 0.0625: [+0.0625, +0.5].
+Object.assign(result, { differences: pairedDifferences(result.findings, result.images, ['ig'], { resamples: 1000 }) });
 
 describe('renderBenchReport', () => {
   const html = renderBenchReport(result, { bundle: 'fixtures/<bundle>', recorded: { accuracy: 0.8, images: 5 }, milliseconds: 60_000 }, [{ title: 'seed 11: A', png: 'figures/seed-11.png' }]);
@@ -28,6 +32,12 @@ describe('renderBenchReport', () => {
     expect(results).toContain('<th scope="col">class-sim ↓</th>');
     expect(results).toContain('<tr><th scope="row">ig</th><td>baseline</td><td class="num">0.5</td><td class="num">0.5</td><td class="num">0.125</td><td class="num">0.9</td><td class="num">0.2</td><td class="num">0.6</td></tr>');
     expect(results).toContain('<tr><th scope="row">ig</th><td>proposed</td><td class="num">1</td>');
+  });
+  it('holds the paired differences with their intervals, bold where the interval excludes 0', () => {
+    const differences = /<table class="metrics bench-differences">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    expect(differences).toContain('<th scope="col">pointing ↑</th>');
+    expect(differences).toContain('<tr><th scope="row">ig</th><td class="num">+0.3333 [+0.0000, +0.5000]</td><td class="num"><b>+0.2083 [+0.0625, +0.5000]</b></td>');
+    expect(html).toContain('95 % percentile bootstrap interval resampling phantoms (1000 resamples, seed 0)');
   });
   it('breaks pointing game and energy-in-box down by class (hand-computed means)', () => {
     expect(html).toContain('<th scope="col">A&lt;b&gt; (2)</th><th scope="col">B (1)</th>');

@@ -4,7 +4,7 @@ import { raw, table, type Content, type Html } from '../report/html.js';
 import { renderStandalonePage } from '../report/standalone-page.js';
 import { meanFindingScores } from './aggregate.js';
 import type { PhantomBenchResult } from './run.js';
-import { BENCH_METRIC_LABELS, type BenchContext, describeSeeds } from './table.js';
+import { BENCH_METRIC_LABELS, type BenchContext, describeSeeds, signed } from './table.js';
 import { BENCH_APPROACHES, BENCH_METRICS } from './types.js';
 
 /** A figure of the benchmark report: a PNG beside the report (relative path) and its caption. */
@@ -25,6 +25,20 @@ export function renderResultsTable(result: PhantomBenchResult): Html {
   return table(head, rows, { rowHeaders: true, className: 'metrics bench-results', numeric: BENCH_METRICS.map((_, j) => j + 2) });
 }
 
+/** Proposed − baseline per method (rows) and metric (columns): the mean and its interval; bold where it excludes 0. */
+export function renderDifferencesTable(result: PhantomBenchResult): Html {
+  const head = ['Method', ...BENCH_METRICS.map((k) => `${BENCH_METRIC_LABELS[k].label} ${BENCH_METRIC_LABELS[k].better === 'higher' ? '↑' : '↓'}`)];
+  const rows: Content[][] = Object.entries(result.differences.methods).map(([method, byMetric]) => [
+    method,
+    ...BENCH_METRICS.map((k) => {
+      const d = byMetric[k];
+      const text = `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`;
+      return raw(d.low > 0 || d.high < 0 ? `<b>${escapeHtml(text)}</b>` : escapeHtml(text));
+    }),
+  ]);
+  return table(head, rows, { rowHeaders: true, className: 'metrics bench-differences', numeric: BENCH_METRICS.map((_, j) => j + 1) });
+}
+
 /** Pointing game and energy-in-box per finding class (mean over that class's findings). */
 function byClassTable(result: PhantomBenchResult, metric: 'pointingGame' | 'energyInBox'): Html {
   const classes = result.settings.classes.filter((c) => result.findings.some((f) => f.class === c));
@@ -39,7 +53,7 @@ function byClassTable(result: PhantomBenchResult, metric: 'pointingGame' | 'ener
 }
 
 /**
- * The benchmark's HTML report: summary, the results table, each method's options and wall time, pointing game and
+ * The benchmark's HTML report: summary, the results table, the paired differences, each method's options and wall time, pointing game and
  * energy-in-box per finding class, the zero-shot accuracy per class, the figures, and how each number is computed.
  * Self-contained (inline style, no script); figures are PNGs beside it.
  *
@@ -87,6 +101,9 @@ export function renderBenchReport(result: PhantomBenchResult, context: BenchCont
 <section class="extras" id="results"><h2>Results</h2>
 <p class="muted">Per method and approach: findings averaged (pointing game, energy-in-box, mass outside the body, deletion and insertion AUC), images averaged (class-map similarity). Arrows: the better direction.</p>
 ${renderResultsTable(result).html}
+<h3>Proposed − baseline</h3>
+<p class="muted">Mean of proposed − baseline over the findings (class-map similarity: over the images), and its ${Math.round(result.differences.level * 100)} % percentile bootstrap interval resampling phantoms (${result.differences.resamples} resamples, seed ${result.differences.seed}). Bold: the interval excludes 0. Arrows: the better direction of the metric.</p>
+${renderDifferencesTable(result).html}
 <h3>Method options</h3>${options.html}
 </section>
 <section class="extras" id="by-class"><h2>By finding class</h2>

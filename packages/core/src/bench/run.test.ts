@@ -41,6 +41,12 @@ describe('runPhantomBench', () => {
     const r = await runPhantomBench({ model: bench, registry: registry(), classes, heldout, n: 2, methods: [{ id: 'grad', options: {} }], accuracySeeds: 6, steps: 4, keepMaps: 1, onProgress: (e) => events.push(e) });
     expect(r.json.n).toBe(2);
     expect(Object.keys(r.json.methods)).toEqual(['grad']);
+    // The paired differences' means are the differences of the contract's means (another path to the same numbers).
+    for (const k of ['pointingGame', 'energyInBox', 'massOutsideBody', 'classMapSimilarity', 'deletionAuc', 'insertionAuc'] as const) {
+      const d = r.differences.methods.grad![k];
+      expect(d.mean).toBeCloseTo(r.json.methods.grad!.proposed[k] - r.json.methods.grad!.baseline[k], 12);
+      expect(d.low).toBeLessThanOrEqual(d.high);
+    }
     for (const approach of ['baseline', 'proposed'] as const) {
       const s = r.json.methods.grad![approach];
       expect(Object.keys(s)).toEqual([...BENCH_METRICS]);

@@ -1,6 +1,7 @@
 import { EnvisionError } from '../errors.js';
 import type { PluginRegistry } from '../registry.js';
 import { summarizeBench } from './aggregate.js';
+import { type PairedDifferences, pairedDifferences } from './paired.js';
 import { prepareApproaches } from './approaches.js';
 import { type BenchExample, type BenchMethodDone, benchPhantoms } from './bench-phantoms.js';
 import { resolveBenchMethods } from './explain.js';
@@ -79,6 +80,8 @@ export interface PhantomBenchResult {
   readonly examples: readonly BenchExample[];
   /** Wall time per method, in milliseconds. */
   readonly milliseconds: Readonly<Record<string, number>>;
+  /** Proposed − baseline per method and metric, with bootstrap intervals over the phantoms. */
+  readonly differences: PairedDifferences;
 }
 
 function positiveInteger(v: number, what: string): number {
@@ -95,7 +98,8 @@ function positiveInteger(v: number, what: string): number {
  *    accuracy: the images with at most one finding, labelled with their finding's class or `No Finding`, classified
  *    by the model's prompt classifier (arg-max class logit). The first `n` phantoms with at least one finding are
  *    benchmarked.
- * 3. Benchmarks them ({@link benchPhantoms}) and averages ({@link summarizeBench}).
+ * 3. Benchmarks them ({@link benchPhantoms}), averages ({@link summarizeBench}), and puts a bootstrap interval on each
+ *    proposed − baseline difference ({@link pairedDifferences}).
  *
  * Everything is deterministic for fixed inputs (the methods' own seeds are in their options).
  *
@@ -158,5 +162,10 @@ export async function runPhantomBench(options: PhantomBenchOptions): Promise<Pha
       classes,
     },
     ...measured,
+    differences: pairedDifferences(
+      measured.findings,
+      measured.images,
+      methods.map((m) => m.id),
+    ),
   };
 }

@@ -1,3 +1,4 @@
+import type { PairedDifferences } from './paired.js';
 import type { PhantomBenchResult } from './run.js';
 import { BENCH_APPROACHES, BENCH_METRICS, type BenchMetric, type PhantomBenchJson } from './types.js';
 
@@ -51,9 +52,42 @@ export function formatBenchTable(json: PhantomBenchJson): string[] {
   return lines;
 }
 
+/** A number with its sign (`+0.1234`, `−` as U+2212), 4 decimals; `—` for NaN. */
+export function signed(v: number): string {
+  if (Number.isNaN(v)) return '—';
+  const t = Math.abs(v).toFixed(4);
+  return (v < 0 && Number(t) !== 0 ? '−' : '+') + t;
+}
+
+/**
+ * The paired differences as a fixed-width text table: one row per method and metric with proposed − baseline, its
+ * interval, and `*` where the interval excludes 0.
+ *
+ * @param differences - the differences ({@link pairedDifferences})
+ * @returns the table's lines, a heading line first
+ */
+export function formatDifferencesTable(differences: PairedDifferences): string[] {
+  const methods = Object.keys(differences.methods);
+  const methodWidth = Math.max(6, ...methods.map((m) => m.length));
+  const metricWidth = Math.max(6, ...BENCH_METRICS.map((k) => BENCH_METRIC_LABELS[k].label.length));
+  const level = Math.round(differences.level * 100);
+  const lines = [
+    `proposed − baseline (mean over findings; class-sim over images), ${level} % bootstrap interval over phantoms (${differences.resamples} resamples); * = excludes 0`,
+    ['method'.padEnd(methodWidth), 'metric'.padEnd(metricWidth), 'difference', 'interval'].join('  '),
+  ];
+  for (const method of methods) {
+    for (const metric of BENCH_METRICS) {
+      const d = differences.methods[method]![metric];
+      const excludesZero = d.low > 0 || d.high < 0;
+      lines.push([method.padEnd(methodWidth), BENCH_METRIC_LABELS[metric].label.padEnd(metricWidth), signed(d.mean).padStart(10), `[${signed(d.low)}, ${signed(d.high)}]${excludesZero ? ' *' : ''}`].join('  '));
+    }
+  }
+  return lines;
+}
+
 /**
  * The benchmark's human-readable summary: the zero-shot accuracy (with the figure `training.json` records), the
- * phantoms, the metric settings, the table, and every method's options as they ran.
+ * phantoms, the metric settings, the table, the paired differences, and every method's options as they ran.
  *
  * @param result - the benchmark's result
  * @param context - bundle and recorded accuracy
@@ -74,6 +108,8 @@ export function formatBenchSummary(result: PhantomBenchResult, context: BenchCon
     `metrics             pointing tolerance ${settings.tolerance.toFixed(2)} px; deletion/insertion ${settings.steps} steps of the class's softmax probability, to/from black`,
     '',
     ...formatBenchTable(json),
+    '',
+    ...formatDifferencesTable(result.differences),
     '',
     'method options',
     ...settings.methods.map((m) => `  ${m.id.padEnd(idWidth)}  ${JSON.stringify(m.options)}`),

@@ -20,6 +20,7 @@ const result = {
     },
   ],
   milliseconds: { ig: 10 },
+  differences: { resamples: 10, level: 0.95, seed: 0, methods: {} },
 } as unknown as PhantomBenchResult;
 
 describe('writeBenchOutputs', () => {
@@ -30,7 +31,8 @@ describe('writeBenchOutputs', () => {
     expect(readFileSync(out.json, 'utf8')).toBe(benchJsonText(result) + '\n');
     expect(JSON.parse(readFileSync(out.json, 'utf8'))).toEqual(result.json);
     expect(benchJsonText(result)).toBe(JSON.stringify({ zeroShotAccuracy: 0.75, n: 1, methods: { ig: { baseline: s, proposed: s } } }));
-    const details = JSON.parse(readFileSync(out.findings, 'utf8')) as { images: { classMapSimilarity: { ig: { baseline: unknown } } }[] };
+    const details = JSON.parse(readFileSync(out.findings, 'utf8')) as { differences: unknown; images: { classMapSimilarity: { ig: { baseline: unknown } } }[] };
+    expect(details.differences).toEqual(result.differences);
     expect(details.images[0]!.classMapSimilarity.ig.baseline).toBeNull();
     expect(out.figures).toEqual([join(dir, 'figures', 'seed-11.png')]);
     expect(existsSync(out.figures[0]!)).toBe(true);

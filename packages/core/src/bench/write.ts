@@ -12,7 +12,7 @@ export const BENCH_FILES = { json: 'bench.json', findings: 'findings.json', repo
 export interface BenchOutputs {
   /** `bench.json`: the JSON contract. */
   readonly json: string;
-  /** `findings.json`: settings, zero-shot details, per-finding and per-image numbers. */
+  /** `findings.json`: settings, zero-shot details, the paired differences, per-finding and per-image numbers. */
   readonly findings: string;
   /** `report.html`. */
   readonly report: string;
@@ -53,7 +53,7 @@ export async function writeBenchOutputs(dir: string, result: PhantomBenchResult,
     figurePaths.push(path);
   }
   const findingsPath = join(dir, BENCH_FILES.findings);
-  const details = { settings: result.settings, zeroShot: result.zeroShot, milliseconds: result.milliseconds, findings: result.findings, images: result.images };
+  const details = { settings: result.settings, zeroShot: result.zeroShot, milliseconds: result.milliseconds, differences: result.differences, findings: result.findings, images: result.images };
   await writeFileAtomic(findingsPath, JSON.stringify(details, null, 1) + '\n');
   const jsonPath = join(dir, BENCH_FILES.json);
   await writeFileAtomic(jsonPath, benchJsonText(result) + '\n');
