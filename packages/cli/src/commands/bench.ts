@@ -50,6 +50,7 @@ class is scored; numbers are averaged over findings (class-map similarity: over 
   insertion      AUC as pixels are restored from black, in map order (higher is better)
 zeroShotAccuracy: the bundle's prompt classifier (arg-max class logit) on the held-out images with at most one
 finding (label: the finding's class or No Finding), over the whole held-out range unless --accuracy-n.
+Below the table: proposed − baseline per method and metric, with a 95 % bootstrap interval that resamples phantoms.
 Writes DIR/bench.json (the JSON below), DIR/findings.json (per finding), DIR/report.html and DIR/figures/.
 Prints the table, or with --json exactly one JSON document on stdout (progress goes to stderr):
   {"zeroShotAccuracy": x, "n": N, "methods": {"<id>": {"baseline": {"pointingGame": x, "energyInBox": x,
