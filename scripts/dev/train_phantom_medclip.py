@@ -2,19 +2,22 @@
 """Train a small MedCLIP-architecture model on synthetic phantoms and export it as fixtures/phantom-medclip/
 (dev-time only; tests and CI never run Python).
 
-Run from the repository root after `pnpm build` (the phantom generator is the CLI):
-    /usr/bin/python3 scripts/dev/train_phantom_medclip.py            # defaults: --n 5000 --size 96 --minutes 14
-Needs Debian's packages: python3-torch python3-onnx python3-numpy python3-pil. CPU only, 2 threads.
+Run from the repository root after `pnpm build` (the phantom generator is the CLI); the defaults are the bundled
+model's recipe (fixtures/phantom-medclip/training.json records the exact command of the bundle):
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/dev/train_phantom_medclip.py
+Needs Debian's packages: python3-torch python3-onnx python3-numpy python3-pil, and libopenblas0-pthread (Debian's torch
+uses the system BLAS; the reference BLAS is ~14x slower). CPU only, one thread (--threads).
 
 Steps
   1. Phantoms: `envision phantom` with seeds 0..N-1 (training; the last --val of them are a validation split used only
      to report progress) and --heldout-n seeds from --heldout-seed (a disjoint range; zero-shot evaluation). Sets are
      cached under .cache/phantoms/<split>-<size>-<seed>-<n>/ (gitignored) and re-used when present.
   2. Model: MedCLIP's architecture at a small scale, built from the hand-written HF-semantics Swin and BERT modules of
-     make_grad_fixtures.py / make_medclip_fixture.py. Vision (defaults): 96 px, patch 8 -> 12x12 tokens x32, two
-     Swin stages (depths 2-2, heads 2-4, window 6; stage 1's second block shifted by 3, stage 2's 6x6 map is one
-     window, unshifted, as HF), patch merging, final LayerNorm, mean pooling, projection (no bias) to 64. (Patch 8
-     rather than 4: on 2 shared CPU cores the 24x24-token model trains ~2x slower.) Text: make_medclip_fixture.TinyMedClipBert (hidden 32, 3 layers, 77
+     make_grad_fixtures.py / make_medclip_fixture.py. Vision (defaults): 128 px, patch 8 -> 16x16 tokens x32, three
+     Swin stages of two blocks (dims 32-64-128, heads 2-4-8, window 8; stage 1's second block shifted by 4; the 8x8
+     and 4x4 maps of stages 2 and 3 fit one window and are unshifted, as HF), patch merging, final LayerNorm, mean
+     pooling, projection (no bias) to 64. (Patch 8 rather than 4: on 2 shared CPU cores the finer grid trains several
+     times slower per step.) Text: make_medclip_fixture.TinyMedClipBert (hidden 32, 3 layers, 77
      positions; MedCLIP pooling = mean over all tokens, pads included, of hidden states 1, 2 and -1). The vocabulary
      is cased WordPiece-style: [PAD] [UNK] [CLS] [SEP] [MASK], punctuation, digits, letters and ##letters, and every
      caption / class-label word whole. Preprocessing is the adapter's (grey, pad to square on black, PIL bicubic
@@ -264,15 +267,15 @@ def zero_shot(vision, text, logit_scale, pixels, y, index):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=5000, help="training phantoms (seeds 0..n-1)")
+    ap.add_argument("--n", type=int, default=20000, help="training phantoms (seeds 0..n-1)")
     ap.add_argument("--val", type=int, default=300, help="last training seeds kept out as a validation split")
     ap.add_argument("--heldout-seed", type=int, default=100000)
     ap.add_argument("--heldout-n", type=int, default=500)
-    ap.add_argument("--size", type=int, default=96)
+    ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--dim", type=int, default=32, help="Swin embedding width of stage 1")
     ap.add_argument("--patch", type=int, default=8)
-    ap.add_argument("--window", type=int, default=6)
-    ap.add_argument("--stages", type=int, default=2, help="Swin stages (two blocks each)")
+    ap.add_argument("--window", type=int, default=8)
+    ap.add_argument("--stages", type=int, default=3, help="Swin stages (two blocks each)")
     ap.add_argument("--prompt-loss", type=float, default=0.0,
                     help="weight of a second contrastive term per step: each image against all class prompts, soft "
                          "targets over the prompts of the classes it has (MedCLIP's semantic matching with the prompts)")
@@ -284,10 +287,10 @@ def main():
                     help="patch: HF's patch embedding; conv: 3x3 stride-2 convolutions with ReLU (faster to train)")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--minutes", type=float, default=14.0, help="wall-time budget of the training loop")
+    ap.add_argument("--minutes", type=float, default=85.0, help="wall-time budget of the training loop")
     ap.add_argument("--max-epochs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0, help="torch / sampling seed")
-    ap.add_argument("--threads", type=int, default=2,
+    ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (use 1 when another job holds a core: 2 threads on 1 free core ran ~10x slower)")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
