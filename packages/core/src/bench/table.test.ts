@@ -47,16 +47,16 @@ describe('formatDifferencesTable', () => {
     expect(formatDifferencesTable(result.differences)).toEqual([
       'proposed − baseline (mean over findings; class-sim over images), 95 % bootstrap interval over phantoms (2000 resamples); * = excludes 0',
       'method  metric         difference  interval',
-      'ig      pointing          −0.5000  [−0.7500, −0.2500] *',
-      'ig      energy-in-box     +0.0000  [−0.1250, +0.1250]',
+      'ig      pointing          -0.5000  [-0.7500, -0.2500] *',
+      'ig      energy-in-box     +0.0000  [-0.1250, +0.1250]',
       'ig      outside-body      +0.0313  [+0.0000, +0.0625]',
       'ig      class-sim               —  [—, —]',
       'ig      deletion          +0.0000  [+0.0000, +0.0000]',
       'ig      insertion         +0.1000  [+0.0500, +0.2000] *',
     ]);
   });
-  it('signs numbers with a true minus, and never −0', () => {
-    expect([signed(0.25), signed(-0.25), signed(-0.00001), signed(0), signed(NaN)]).toEqual(['+0.2500', '−0.2500', '+0.0000', '+0.0000', '—']);
+  it('signs every number, and never writes -0', () => {
+    expect([signed(0.25), signed(-0.25), signed(-0.00001), signed(0), signed(NaN)]).toEqual(['+0.2500', '-0.2500', '+0.0000', '+0.0000', '—']);
   });
 });
 

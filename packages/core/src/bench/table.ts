@@ -52,11 +52,11 @@ export function formatBenchTable(json: PhantomBenchJson): string[] {
   return lines;
 }
 
-/** A number with its sign (`+0.1234`, `−` as U+2212), 4 decimals; `—` for NaN. */
+/** A number with its sign, 4 decimals (`+0.1234`, `-0.1234`, never `-0.0000`, as the main table's minus); `—` for NaN. */
 export function signed(v: number): string {
   if (Number.isNaN(v)) return '—';
   const t = Math.abs(v).toFixed(4);
-  return (v < 0 && Number(t) !== 0 ? '−' : '+') + t;
+  return (v < 0 && Number(t) !== 0 ? '-' : '+') + t;
 }
 
 /**
