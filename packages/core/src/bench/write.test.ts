@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PhantomBenchResult } from './run.js';
@@ -24,9 +24,14 @@ const result = {
 } as unknown as PhantomBenchResult;
 
 describe('writeBenchOutputs', () => {
-  it('writes bench.json (exactly the contract), findings.json, the figures and report.html, leaving no temporary file', async () => {
+  it('writes bench.json (exactly the contract), findings.json, the figures and report.html, leaving no temporary file and no earlier figure', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'envision-bench-write-')), 'out');
+    // an earlier benchmark's figure, and a file of the user's
+    mkdirSync(join(dir, 'figures'), { recursive: true });
+    writeFileSync(join(dir, 'figures', 'seed-99.png'), 'old');
+    writeFileSync(join(dir, 'figures', 'notes.txt'), 'mine');
     const out = await writeBenchOutputs(dir, result, { bundle: 'b' });
+    expect(readdirSync(join(dir, 'figures')).sort()).toEqual(['notes.txt', 'seed-11.png']);
     expect(out.json).toBe(join(dir, BENCH_FILES.json));
     expect(readFileSync(out.json, 'utf8')).toBe(benchJsonText(result) + '\n');
     expect(JSON.parse(readFileSync(out.json, 'utf8'))).toEqual(result.json);

@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { renderBenchFigure } from './figures.js';
@@ -30,9 +31,21 @@ export function benchJsonText(result: PhantomBenchResult): string {
   return JSON.stringify(result.json);
 }
 
+/** Deletes `seed-<n>.png` figures an earlier benchmark left in `figuresDir` that this one did not write; other files stay. */
+async function removeEarlierFigures(figuresDir: string, written: ReadonlySet<string>): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(figuresDir);
+  } catch {
+    return; // no figures folder
+  }
+  for (const name of names) if (/^seed-\d+\.png$/.test(name) && !written.has(name)) await rm(join(figuresDir, name), { force: true });
+}
+
 /**
  * Writes the benchmark's outputs into `dir`, each file atomically (temporary file, then rename): a figure per kept
- * example, `findings.json`, `bench.json`, and last `report.html`.
+ * example, `findings.json`, `bench.json`, and last `report.html`; then deletes the figures of an earlier benchmark in the
+ * same folder that this one did not write again, so the folder holds one benchmark.
  *
  * @param dir - the output folder (created if missing)
  * @param result - the benchmark's result
@@ -59,5 +72,6 @@ export async function writeBenchOutputs(dir: string, result: PhantomBenchResult,
   await writeFileAtomic(jsonPath, benchJsonText(result) + '\n');
   const reportPath = join(dir, BENCH_FILES.report);
   await writeFileAtomic(reportPath, renderBenchReport(result, context, figures));
+  await removeEarlierFigures(join(dir, BENCH_FILES.figures), new Set(figures.map((f) => f.png.slice(BENCH_FILES.figures.length + 1))));
   return { json: jsonPath, findings: findingsPath, report: reportPath, figures: figurePaths };
 }
