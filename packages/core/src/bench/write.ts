@@ -1,6 +1,7 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { removeStaleFiles } from '../pipeline/stale-files.js';
 import { renderBenchFigure } from './figures.js';
 import { type BenchFigure, renderBenchReport } from './report.js';
 import type { PhantomBenchResult } from './run.js';
@@ -31,7 +32,7 @@ export function benchJsonText(result: PhantomBenchResult): string {
   return JSON.stringify(result.json);
 }
 
-/** Deletes `seed-<n>.png` figures an earlier benchmark left in `figuresDir` that this one did not write; other files stay. */
+/** Deletes the `seed-<n>.png` figures an earlier benchmark left in `figuresDir` that this one did not write; other files stay. */
 async function removeEarlierFigures(figuresDir: string, written: ReadonlySet<string>): Promise<void> {
   let names: string[];
   try {
@@ -39,7 +40,7 @@ async function removeEarlierFigures(figuresDir: string, written: ReadonlySet<str
   } catch {
     return; // no figures folder
   }
-  for (const name of names) if (/^seed-\d+\.png$/.test(name) && !written.has(name)) await rm(join(figuresDir, name), { force: true });
+  await removeStaleFiles(figuresDir, new Set(names.filter((name) => /^seed-\d+\.png$/.test(name))), written);
 }
 
 /**
@@ -56,8 +57,11 @@ async function removeEarlierFigures(figuresDir: string, written: ReadonlySet<str
 export async function writeBenchOutputs(dir: string, result: PhantomBenchResult, context: BenchContext): Promise<BenchOutputs> {
   const figures: BenchFigure[] = [];
   const figurePaths: string[] = [];
+  const figureNames = new Set<string>();
   for (const example of result.examples) {
-    const png = `${BENCH_FILES.figures}/seed-${example.phantom.seed}.png`;
+    const name = `seed-${example.phantom.seed}.png`;
+    const png = `${BENCH_FILES.figures}/${name}`;
+    figureNames.add(name);
     const path = join(dir, png);
     await writeFileAtomic(path, await renderBenchFigure(example, result.settings.classes));
     const [first, ...rest] = example.phantom.findings.map((f) => f.class);
@@ -72,6 +76,6 @@ export async function writeBenchOutputs(dir: string, result: PhantomBenchResult,
   await writeFileAtomic(jsonPath, benchJsonText(result) + '\n');
   const reportPath = join(dir, BENCH_FILES.report);
   await writeFileAtomic(reportPath, renderBenchReport(result, context, figures));
-  await removeEarlierFigures(join(dir, BENCH_FILES.figures), new Set(figures.map((f) => f.png.slice(BENCH_FILES.figures.length + 1))));
+  await removeEarlierFigures(join(dir, BENCH_FILES.figures), figureNames);
   return { json: jsonPath, findings: findingsPath, report: reportPath, figures: figurePaths };
 }
