@@ -30,7 +30,7 @@ export { groupMeanRows, perClassTarget, prepareApproaches } from './approaches.j
 export { type ResolvedBenchMethod, resolveBenchMethods, explainImage } from './explain.js';
 export { scaledTolerance, localizationScores, causalScores, classPlane, imageClassMapSimilarity } from './finding-scores.js';
 export { finiteMean, meanFindingScores, summarizeBench } from './aggregate.js';
-export { DEFAULT_RESAMPLES, type PairedDifference, type PairedDifferenceOptions, type PairedDifferences, pairedDifferences, sortedQuantile } from './paired.js';
+export { DEFAULT_RESAMPLES, type PairedDifference, type PairedDifferenceOptions, type PairedDifferences, excludesZero, pairedDifferences, sortedQuantile } from './paired.js';
 export {
   type BenchMethodDone,
   type BenchExample,
@@ -40,7 +40,7 @@ export {
   benchPhantoms,
 } from './bench-phantoms.js';
 export { DEFAULT_CAUSAL_STEPS, type PhantomBenchProgress, type PhantomBenchOptions, type PhantomBenchResult, runPhantomBench } from './run.js';
-export { BENCH_METRIC_LABELS, type BenchContext, describeSeeds, formatBenchTable, formatDifferencesTable, formatBenchSummary, signed } from './table.js';
+export { BENCH_METRIC_LABELS, type BenchContext, describeSeeds, formatBenchTable, formatDifferencesTable, formatBenchSummary, formatInterval, metricHeading, signed } from './table.js';
 export { type BenchFigure, renderResultsTable, renderDifferencesTable, renderBenchReport } from './report.js';
 export { renderBenchFigure } from './figures.js';
 export { BENCH_FILES, type BenchOutputs, benchJsonText, writeBenchOutputs } from './write.js';

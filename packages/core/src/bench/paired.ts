@@ -35,6 +35,11 @@ export interface PairedDifferences {
   readonly methods: Readonly<Record<string, Readonly<Record<BenchMetric, PairedDifference>>>>;
 }
 
+/** Whether the interval of a difference excludes 0 (the difference is resolved at the interval's level). */
+export function excludesZero(d: PairedDifference): boolean {
+  return d.low > 0 || d.high < 0;
+}
+
 /** Quantile `p` of sorted values, linear between order statistics (R's type 7, numpy's default). */
 export function sortedQuantile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -4,7 +4,8 @@ import { raw, table, type Content, type Html } from '../report/html.js';
 import { renderStandalonePage } from '../report/standalone-page.js';
 import { meanFindingScores } from './aggregate.js';
 import type { PhantomBenchResult } from './run.js';
-import { BENCH_METRIC_LABELS, type BenchContext, describeSeeds, signed } from './table.js';
+import { excludesZero } from './paired.js';
+import { type BenchContext, describeSeeds, formatInterval, metricHeading, signed } from './table.js';
 import { BENCH_APPROACHES, BENCH_METRICS } from './types.js';
 
 /** A figure of the benchmark report: a PNG beside the report (relative path) and its caption. */
@@ -17,7 +18,7 @@ export interface BenchFigure {
 
 /** The results table: one row per method and approach, one column per metric. */
 export function renderResultsTable(result: PhantomBenchResult): Html {
-  const head = ['Method', 'Approach', ...BENCH_METRICS.map((k) => `${BENCH_METRIC_LABELS[k].label} ${BENCH_METRIC_LABELS[k].better === 'higher' ? '↑' : '↓'}`)];
+  const head = ['Method', 'Approach', ...BENCH_METRICS.map(metricHeading)];
   const rows: Content[][] = [];
   for (const [method, byApproach] of Object.entries(result.json.methods)) {
     for (const approach of BENCH_APPROACHES) rows.push([method, approach, ...BENCH_METRICS.map((k) => byApproach[approach][k])]);
@@ -27,13 +28,13 @@ export function renderResultsTable(result: PhantomBenchResult): Html {
 
 /** Proposed − baseline per method (rows) and metric (columns): the mean and its interval; bold where it excludes 0. */
 export function renderDifferencesTable(result: PhantomBenchResult): Html {
-  const head = ['Method', ...BENCH_METRICS.map((k) => `${BENCH_METRIC_LABELS[k].label} ${BENCH_METRIC_LABELS[k].better === 'higher' ? '↑' : '↓'}`)];
+  const head = ['Method', ...BENCH_METRICS.map(metricHeading)];
   const rows: Content[][] = Object.entries(result.differences.methods).map(([method, byMetric]) => [
     method,
     ...BENCH_METRICS.map((k) => {
       const d = byMetric[k];
-      const text = `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`;
-      return raw(d.low > 0 || d.high < 0 ? `<b>${escapeHtml(text)}</b>` : escapeHtml(text));
+      const text = escapeHtml(`${signed(d.mean)} ${formatInterval(d)}`);
+      return raw(excludesZero(d) ? `<b>${text}</b>` : text);
     }),
   ]);
   return table(head, rows, { rowHeaders: true, className: 'metrics bench-differences', numeric: BENCH_METRICS.map((_, j) => j + 1) });

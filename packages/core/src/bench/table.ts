@@ -1,4 +1,4 @@
-import type { PairedDifferences } from './paired.js';
+import { type PairedDifference, type PairedDifferences, excludesZero } from './paired.js';
 import type { PhantomBenchResult } from './run.js';
 import { BENCH_APPROACHES, BENCH_METRICS, type BenchMetric, type PhantomBenchJson } from './types.js';
 
@@ -59,6 +59,16 @@ export function signed(v: number): string {
   return (v < 0 && Number(t) !== 0 ? '-' : '+') + t;
 }
 
+/** A metric's column heading with the better direction, e.g. `pointing ↑`. */
+export function metricHeading(metric: BenchMetric): string {
+  return `${BENCH_METRIC_LABELS[metric].label} ${BENCH_METRIC_LABELS[metric].better === 'higher' ? '↑' : '↓'}`;
+}
+
+/** The interval of a difference, `[low, high]`, both signed. */
+export function formatInterval(d: PairedDifference): string {
+  return `[${signed(d.low)}, ${signed(d.high)}]`;
+}
+
 /**
  * The paired differences as a fixed-width text table: one row per method and metric with proposed − baseline, its
  * interval, and `*` where the interval excludes 0.
@@ -78,8 +88,7 @@ export function formatDifferencesTable(differences: PairedDifferences): string[]
   for (const method of methods) {
     for (const metric of BENCH_METRICS) {
       const d = differences.methods[method]![metric];
-      const excludesZero = d.low > 0 || d.high < 0;
-      lines.push([method.padEnd(methodWidth), BENCH_METRIC_LABELS[metric].label.padEnd(metricWidth), signed(d.mean).padStart(10), `[${signed(d.low)}, ${signed(d.high)}]${excludesZero ? ' *' : ''}`].join('  '));
+      lines.push([method.padEnd(methodWidth), BENCH_METRIC_LABELS[metric].label.padEnd(metricWidth), signed(d.mean).padStart(10), `${formatInterval(d)}${excludesZero(d) ? ' *' : ''}`].join('  '));
     }
   }
   return lines;
