@@ -2,21 +2,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DataType,
-  DifferentiableOnnxModel,
-  encodeModel,
-  encodeNpy,
-  makeGraph,
-  makeModel,
-  makeNode,
-  makeTensorValueInfo,
-  readNpy,
-  tensor,
-  type Tensor,
-  maxRelativeError,
-} from '@envision/core';
+import { DifferentiableOnnxModel, encodeNpy, readNpy, tensor, type Tensor, maxRelativeError } from '@envision/core';
 import { envision, root } from './cli.js';
+import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '@envision/onnx-grad';
 
 // Fixtures exported by scripts/dev/make_grad_fixtures.py with reference gradients from torch.autograd (float64).
 const fixtures = join(root, 'fixtures/grad');

@@ -15,8 +15,8 @@ import { envision, root } from './cli.js';
 const BUNDLE = join(root, 'fixtures/tiny-medclip');
 const IMAGE_A = join(root, 'fixtures/images/cxr-a.png');
 const IMAGE_B = join(root, 'fixtures/images/cxr-b.png');
-const DICOM = join(root, 'packages/adapter-medclip/test-fixtures/dicom-mono1-u16-window.dcm');
-const JPEG_DICOM = join(root, 'packages/adapter-medclip/test-fixtures/dicom-jpeg-baseline.dcm');
+const DICOM = join(root, 'packages/image/test-fixtures/dicom-mono1-u16-window.dcm');
+const JPEG_DICOM = join(root, 'packages/image/test-fixtures/dicom-jpeg-baseline.dcm');
 
 interface Reference {
   image_embeds: number[][];

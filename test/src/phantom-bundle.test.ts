@@ -2,8 +2,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePhantoms } from '@envision/core';
 import { envision, root } from './cli.js';
+import { writePhantoms } from '@envision/phantom';
 
 // The committed phantom MedCLIP (fixtures/phantom-medclip) against the numbers PyTorch printed when it was trained
 // (scripts/dev/train_phantom_medclip.py): the class logits of the first held-out phantoms, regenerated here from their

@@ -2,7 +2,7 @@ import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmA
 import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
 import { bundlePreprocessOptions } from './bundle-parts.js';
 import { clampLogitScale } from './classifier.js';
-import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
+import { DEFAULT_LIMIT_INPUT_PIXELS } from '@envision/image';
 import { preprocessImage } from './preprocess.js';
 import { builtinPromptSets } from './prompts/sets.js';
 import { TextEmbeddingCache, sharedTextCache } from './text-cache.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EnvisionError, describeCause } from '@envision/core';
-import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
+import { DEFAULT_LIMIT_INPUT_PIXELS } from '@envision/image';
 import { type BundleManifest, MANIFEST_FILE, readManifest } from './manifest.js';
 import type { PreprocessOptions } from './preprocess.js';
 import { WordPieceTokenizer, parseVocab } from './tokenizer.js';

@@ -1,6 +1,6 @@
 import { AdapterPlugin, PluginRegistry } from '@envision/core';
 import { describe, expect, it } from 'vitest';
-import medclipModule, { MedClipAdapter, PromptClassifier, chexpert5, decodeDicomBytes, loadBundle, medclipAdapterPlugin, readPromptFile, samplePrompts } from './index.js';
+import medclipModule, { MedClipAdapter, PromptClassifier, chexpert5, loadBundle, medclipAdapterPlugin, readPromptFile, samplePrompts } from './index.js';
 
 describe('package entry point', () => {
   it('default-exports a ContainerModule that binds the medclip adapter plugin', () => {
@@ -16,11 +16,10 @@ describe('package entry point', () => {
     expect(typeof loadBundle).toBe('function');
   });
 
-  it('exports the prompt sets, the classifier and the DICOM decoder', () => {
+  it('exports the prompt sets and the classifier (the DICOM decoder is @envision/image's)', () => {
     expect(chexpert5['Edema']).toHaveLength(18);
     expect(typeof samplePrompts).toBe('function');
     expect(typeof readPromptFile).toBe('function');
     expect(typeof PromptClassifier).toBe('function');
-    expect(typeof decodeDicomBytes).toBe('function');
   });
 });

@@ -15,21 +15,6 @@ export { loadBundleTokenizer, bundlePreprocessOptions } from './bundle-parts.js'
 export { parseManifest, readManifest, manifestProblems, MANIFEST_FILE, type BundleManifest, type Resample } from './manifest.js';
 export { manifestSchema, BUNDLE_FORMAT } from './manifest-schema.js';
 export { preprocessImage, preprocessGrey, padToSquare, centreCrop, rescale, normalise, type PreprocessOptions, type Pixels } from './preprocess.js';
-export { decodeGrey, DEFAULT_LIMIT_INPUT_PIXELS, type GreyImage, type DecodeOptions } from './decode-image.js';
-export {
-  decodeDicomBytes,
-  isDicom,
-  readTransferSyntax,
-  truncation,
-  applyWindow,
-  SUPPORTED_TRANSFER_SYNTAXES,
-  ENCAPSULATED_TRANSFER_SYNTAXES,
-  type DicomImage,
-  type DicomInfo,
-  type DicomDecodeOptions,
-  type VoiFunction,
-} from './decode-dicom.js';
-export { resampleU8, resampleFloat, taps, type ResampleFilter, type Taps } from './resample.js';
 export {
   WordPieceTokenizer,
   basicTokenize,

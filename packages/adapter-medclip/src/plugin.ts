@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type AdapterPlugin, EnvisionError } from '@envision/core';
 import { MedClipAdapter } from './adapter.js';
-import { DEFAULT_LIMIT_INPUT_PIXELS } from './decode-image.js';
+import { DEFAULT_LIMIT_INPUT_PIXELS } from '@envision/image';
 
 /** Options of the `medclip` adapter: the fields of an experiment's `model` besides `adapter`. */
 export interface MedClipPluginOptions {

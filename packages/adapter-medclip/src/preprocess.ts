@@ -1,6 +1,5 @@
 import { type Tensor, tensor } from '@envision/core';
-import { type DecodeOptions, type GreyImage, decodeGrey } from './decode-image.js';
-import { type ResampleFilter, resampleFloat, resampleU8 } from './resample.js';
+import { type DecodeOptions, type GreyImage, decodeGrey, type ResampleFilter, resampleFloat, resampleU8 } from '@envision/image';
 
 /** What {@link preprocessImage} produces: the bundle's `image` section and `vision.channels`. */
 export interface PreprocessOptions extends DecodeOptions {

@@ -1,5 +1,4 @@
-import type { Model } from './model.js';
-import type { Tensor } from './tensor.js';
+import type { Model, Tensor } from '@envision/onnx-grad';
 import type { JsonSchema } from './method.js';
 
 /** Token ids and attention mask of a padded batch of texts, int64 `[K, L]` each. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { combineMaps, identityWeights, oneHotWeights } from './attribute.js';
-import { tensor } from './tensor.js';
+import { tensor } from '@envision/onnx-grad';
 
 describe('weights and the jacobian combination', () => {
   it('identity and one-hot weights select output elements', () => {

@@ -1,8 +1,6 @@
-import { EnvisionError } from './errors.js';
+import { EnvisionError, isDifferentiable, type Model, type NamedTensors, type Tensor, formatShape, sameShape, sizeOf, tensor } from '@envision/onnx-grad';
 import type { AttributionMethod, AttributionResult, OutputHead } from './method.js';
-import { isDifferentiable, type Model, type NamedTensors } from './model.js';
 import { resolveOptions } from './options.js';
-import { type Tensor, formatShape, sameShape, sizeOf, tensor } from './tensor.js';
 
 /**
  * How a weighted target is explained. `direct`: one attribution of each weighted sum w_k · f.

@@ -1,5 +1,5 @@
 // Test support (not built, not shipped): capture the EnvisionError a call throws or a promise rejects with.
-import { isEnvisionError } from './errors.js';
+import { isEnvisionError } from '@envision/onnx-grad';
 
 /** The code and message of the EnvisionError `f` throws; fails when it throws something else or nothing. */
 export function caught(f: () => unknown): { code: string; message: string } {

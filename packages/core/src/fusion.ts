@@ -1,5 +1,5 @@
 import type { JsonSchema } from './method.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor } from '@envision/onnx-grad';
 
 /** What a fusion rule sees: the image embedding, the text embeddings and the temperature. */
 export interface FusionInput<Options> {

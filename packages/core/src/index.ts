@@ -3,15 +3,44 @@
  * tensors and npy files, ONNX models, the plugin registry, experiments and rendering.
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './tensor.js';
+// The shared types every plugin needs — tensors, the model contracts, the error class, atomic writes, ONNX models
+// with and without gradients — live in the lowest layer, @envision/onnx-grad, and are re-exported here so that a
+// plugin imports its whole contract from core. The ONNX codec and the gradient-graph builder are not re-exported.
+export {
+  type DType,
+  type DataOf,
+  type Tensor,
+  sizeOf,
+  tensor,
+  zeros,
+  formatShape,
+  sameShape,
+  row,
+  stack,
+  repeatBatch,
+  maxRelativeError,
+  maxAbsoluteError,
+  type EnvisionErrorCode,
+  EnvisionError,
+  isEnvisionError,
+  describeCause,
+  writeFileAtomic,
+  type TensorInfo,
+  type NamedTensors,
+  type Model,
+  type DifferentiableModel,
+  isDifferentiable,
+  OnnxModel,
+  type OnnxModelOptions,
+  DifferentiableOnnxModel,
+  type DifferentiableOnnxModelOptions,
+  type VjpStats,
+  onnxRuntimeVersion,
+} from '@envision/onnx-grad';
 export * from './npy.js';
-export * from './atomic-file.js';
-export * from './model.js';
 export * from './method.js';
 export * from './adapter.js';
 export * from './fusion.js';
-export * from './onnx-model.js';
 export * from './registry.js';
 export * from './plugin-loader.js';
 export * from './options.js';
@@ -19,14 +48,11 @@ export * from './attribute.js';
 export * from './fusion-rules/index.js';
 export * from './config/index.js';
 export * from './render/index.js';
+export * from './manifest.js';
 export * from './pipeline/index.js';
 export * from './versions.js';
 export { ContainerModule } from 'inversify';
-export * from './grad/index.js';
-export * from './onnx/index.js';
 export * from './random.js';
 export * from './point-gradients.js';
 export * from './metrics/index.js';
 export * from './report/index.js';
-export * from './phantom/index.js';
-export * from './bench/index.js';

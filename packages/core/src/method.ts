@@ -1,5 +1,4 @@
-import type { Model, NamedTensors } from './model.js';
-import type { Tensor } from './tensor.js';
+import type { Model, NamedTensors, Tensor } from '@envision/onnx-grad';
 
 /** A JSON Schema (draft 2020-12) object, as used for plugin options. */
 export type JsonSchema = Record<string, unknown>;

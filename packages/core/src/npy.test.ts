@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, parseNpy, readNpy, writeNpy } from './npy.js';
-import { tensor } from './tensor.js';
+import { tensor } from '@envision/onnx-grad';
 
 // A numpy-written file: np.save(f, np.arange(6, dtype='<f4').reshape(2, 3)) — header bytes written out by hand.
 function numpyBytes(descr: string, shape: string, body: Uint8Array): Uint8Array {

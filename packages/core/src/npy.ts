@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EnvisionError, describeCause } from './errors.js';
-import { type DType, type Tensor, sizeOf, tensor } from './tensor.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { EnvisionError, describeCause, type DType, type Tensor, sizeOf, tensor, writeFileAtomic } from '@envision/onnx-grad';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const DESCR: Record<string, DType> = { '<f4': 'float32', '<f8': 'float64', '<i8': 'int64' };

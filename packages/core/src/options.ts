@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { EnvisionError } from './errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import type { JsonSchema } from './method.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });

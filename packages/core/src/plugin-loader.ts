@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
-import { EnvisionError, describeCause } from './errors.js';
+import { EnvisionError, describeCause } from '@envision/onnx-grad';
 import type { PluginRegistry } from './registry.js';
 
 /**
@@ -11,7 +11,7 @@ import type { PluginRegistry } from './registry.js';
  * its default export, which must be an inversify `ContainerModule`. A user's published plugin is found exactly like
  * Envision's own.
  *
- * @param packageName - the npm package name, e.g. `@envision/method-occlusion` or `envision-method-foo`
+ * @param packageName - the npm package name, e.g. `envision-method-foo` or `@acme/envision-adapter-bar`
  * @param fromDir - the folder to resolve from (an experiment file's folder)
  * @throws EnvisionError `E_PLUGIN` when the package cannot be found or has no ContainerModule default export
  */

@@ -1,7 +1,5 @@
-import { EnvisionError } from './errors.js';
+import { EnvisionError, isDifferentiable, type NamedTensors, type Tensor, repeatBatch, sizeOf, tensor } from '@envision/onnx-grad';
 import type { AttributionRequest } from './method.js';
-import { isDifferentiable, type NamedTensors } from './model.js';
-import { type Tensor, repeatBatch, sizeOf, tensor } from './tensor.js';
 
 /**
  * Gradients of the K explained scalars at a batch of points (the interpolation points of integrated gradients, the

@@ -1,6 +1,6 @@
 import { Container, ContainerModule } from 'inversify';
 import { unknownIdMessage } from './config/suggest.js';
-import { EnvisionError } from './errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import { AttributionMethod } from './method.js';
 import { AdapterPlugin } from './adapter.js';
 import { FusionRule } from './fusion.js';

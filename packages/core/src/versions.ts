@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { onnxRuntimeVersion } from '@envision/onnx-grad';
 import { packageVersion } from './plugin-loader.js';
 
 const require = createRequire(import.meta.url);
@@ -16,7 +17,7 @@ export function runtimeVersions(): Record<string, string> {
   return {
     node: process.versions.node,
     '@envision/core': versionOf('@envision/core'),
-    'onnxruntime-node': versionOf('onnxruntime-node'),
+    'onnxruntime-node': onnxRuntimeVersion(),
     sharp: versionOf('sharp'),
   };
 }

@@ -1,6 +1,7 @@
-import { EnvisionError, type AttributionMethod, type AttributionRequest, type GradientRule } from '@envision/core';
+import { EnvisionError, type AttributionMethod, type AttributionRequest } from '@envision/core';
 import { differentiable, targetGradients } from './gradient.js';
 import { DeconvRelu, GuidedRelu } from './relu-rules.js';
+import type { GradientRule } from '@envision/onnx-grad';
 
 /** The gradient with every `Relu` node's backward rule replaced; other nonlinearities keep theirs (as Captum). */
 async function withRelu(request: AttributionRequest<Record<string, never>>, rule: GradientRule, tag: string) {

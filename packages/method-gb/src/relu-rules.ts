@@ -1,4 +1,4 @@
-import type { GradientRule } from '@envision/core';
+import type { GradientRule } from '@envision/onnx-grad';
 
 /**
  * Guided Backprop's ReLU (Springenberg et al. 2014): only positive cotangents pass, and only where the input was

@@ -1,9 +1,10 @@
-import { OnnxModel, encodeModel, makeTensorValueInfo, DataType, tensor } from '@envision/core';
+import { OnnxModel, tensor } from '@envision/core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, linear, transpose2d } from './graph.js';
+import { encodeModel, makeTensorValueInfo, DataType } from '@envision/onnx-grad';
 
 describe('GraphBuilder and linear', () => {
   it('transposes torch weights and builds a runnable x·Wᵀ + b', async () => {

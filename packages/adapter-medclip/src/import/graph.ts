@@ -1,16 +1,5 @@
-import {
-  type AttributeInput,
-  type ModelProto,
-  type NodeProto,
-  type Tensor,
-  type TensorProto,
-  type ValueInfoProto,
-  makeGraph,
-  makeModel,
-  makeNode,
-  tensor,
-  tensorToProto,
-} from '@envision/core';
+import { type Tensor, tensor } from '@envision/core';
+import { type AttributeInput, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, makeGraph, makeModel, makeNode, tensorToProto } from '@envision/onnx-grad';
 
 /** The ONNX operator set the imported graphs use. */
 export const IMPORT_OPSET = 17;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EnvisionError, type ModelProto, describeCause, encodeModel } from '@envision/core';
+import { EnvisionError, describeCause } from '@envision/core';
 import { type BundleManifest, MANIFEST_FILE, parseManifest } from '../manifest.js';
 import { BUNDLE_FORMAT } from '../manifest-schema.js';
 import { parseVocab } from '../tokenizer.js';
@@ -10,6 +10,7 @@ import { type StateDict, readCheckpoint } from './checkpoint/index.js';
 import { buildResNetVision } from './resnet.js';
 import { buildSwinVision } from './swin.js';
 import { Weights } from './weights.js';
+import { type ModelProto, encodeModel } from '@envision/onnx-grad';
 
 export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from './checkpoint/index.js';
 export { buildBertText, type BertTextOptions } from './bert.js';

@@ -1,6 +1,7 @@
-import { DataType, EnvisionError, type ModelProto, type Tensor, makeTensorValueInfo, tensor } from '@envision/core';
+import { EnvisionError, type Tensor, tensor } from '@envision/core';
 import { GraphBuilder, linear } from './graph.js';
 import type { Weights } from './weights.js';
+import { DataType, type ModelProto, makeTensorValueInfo } from '@envision/onnx-grad';
 
 /** Options of {@link buildResNetVision}. */
 export interface ResNetVisionOptions {

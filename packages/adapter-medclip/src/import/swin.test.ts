@@ -1,25 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  COTANGENT_INPUT,
-  EnvisionError,
-  GRADIENT_OUTPUT,
-  OnnxModel,
-  RuleRegistry,
-  type Tensor,
-  buildGradientModel,
-  defaultRules,
-  encodeModel,
-  maxRelativeError,
-  parseNpy,
-  randomTensor,
-  tensor,
-} from '@envision/core';
+import { EnvisionError, OnnxModel, type Tensor, maxRelativeError, parseNpy, tensor } from '@envision/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StateDict, StateDictTensor } from './checkpoint/index.js';
 import { buildSwinVision } from './swin.js';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
+import { COTANGENT_INPUT, GRADIENT_OUTPUT, RuleRegistry, buildGradientModel, defaultRules, encodeModel, randomTensor } from '@envision/onnx-grad';
 
 // fixtures/checkpoints/swin: a reduced random-weight MedCLIP Swin (patch 4, embed 6, depths 2-2-2-2, heads 2-3-4-6,
 // window 7, projection 32) saved under MedCLIP's key names, with torch's float64 outputs at 224 and 202, written by

@@ -6,23 +6,11 @@
  *
  * @packageDocumentation
  */
-import {
-  type AttributeInput,
-  DataType,
-  EnvisionError,
-  type ModelProto,
-  type NodeProto,
-  type TensorProto,
-  makeGraph,
-  makeModel,
-  makeNode,
-  makeTensorValueInfo,
-  tensor,
-  tensorToProto,
-} from '@envision/core';
+import { EnvisionError, tensor } from '@envision/core';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
 import type { StateDict } from './checkpoint/index.js';
 import { type LinearWeights, type SwinBlockWeights, readSwinSpec } from './swin-spec.js';
+import { type AttributeInput, DataType, type ModelProto, type NodeProto, type TensorProto, makeGraph, makeModel, makeNode, makeTensorValueInfo, tensorToProto } from '@envision/onnx-grad';
 
 /** Options of {@link buildSwinVision}. */
 export interface SwinVisionOptions {

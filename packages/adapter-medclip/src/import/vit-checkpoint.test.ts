@@ -2,13 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel, encodeModel, maxRelativeError, tensor } from '@envision/core';
+import { OnnxModel, maxRelativeError, tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from '../adapter.js';
 import { TextEmbeddingCache } from '../text-cache.js';
 import { type StateDict, type StateDictTensor, readCheckpoint } from './checkpoint/index.js';
 import { expectImageParity, expectTextParity, pattern } from './parity.test-support.js';
 import { type ImportMedClipResult, buildMedClip, detectVariant, importMedClip } from './index.js';
+import { encodeModel } from '@envision/onnx-grad';
 
 // fixtures/checkpoints/medclip-vit-tiny.zip: a reduced MedCLIP-ViT checkpoint (HF SwinModel embed 24, depths 2-2-2-2,
 // heads 1-2-3-6, window 7; BERT hidden 128, 3 layers, 4 heads; MedCLIP's key names incl. relative_position_index,

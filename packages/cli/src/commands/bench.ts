@@ -1,24 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type BenchMethodSpec,
-  type BenchModel,
-  DEFAULT_CAUSAL_STEPS,
-  EnvisionError,
-  benchJsonText,
-  describeCause,
-  formatBenchSummary,
-  readTrainingInfo,
-  runPhantomBench,
-  writeBenchOutputs,
-} from '@envision/core';
+import { EnvisionError, describeCause } from '@envision/core';
 import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile } from '@envision/adapter-medclip';
 import { parseCommand, parseOptionValue, splitAssignment } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableDir } from '../output.js';
 import { threadOptions } from './embed.js';
 import type { CommandIO } from '../io.js';
+import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonText, formatBenchSummary, readTrainingInfo, runPhantomBench, writeBenchOutputs } from '@envision/phantom';
 
 /** The methods `envision bench phantom` runs by default, in report order. */
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
-import { EnvisionError, writePhantoms } from '@envision/core';
+import { EnvisionError } from '@envision/core';
 import { parseCommand, required } from '../args.js';
 import type { CommandIO } from '../io.js';
+import { writePhantoms } from '@envision/phantom';
 
 /** Help text of `envision phantom`. */
 export const phantomHelp = `Usage: envision phantom --n N --out DIR [--seed S] [--size PIXELS] [--json]

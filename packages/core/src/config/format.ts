@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 
 /** A path into the experiment data: map keys and list indices, e.g. `['methods', 1, 'options']`. */
 export type ConfigPath = readonly (string | number)[];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { describeCause } from '../errors.js';
+import { describeCause } from '@envision/onnx-grad';
 import type { ConfigIssue, ConfigPath } from './format.js';
 
 /** A 1-based line and column in a file. */

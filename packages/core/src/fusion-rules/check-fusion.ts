@@ -1,5 +1,5 @@
 import type { FusionInput, FusionRule } from '../fusion.js';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 
 /**
  * Checks a fusion rule's cotangent rows against central finite differences of its scores with respect to the image

@@ -1,6 +1,5 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError, tensor } from '@envision/onnx-grad';
 import type { FusionInput, FusionRule } from '../fusion.js';
-import { tensor } from '../tensor.js';
 import { type LogitKind, logits, logitsOption } from './logits.js';
 
 /** Options of the `contrast` fusion rule. */

@@ -1,5 +1,5 @@
 import type { FusionRule } from '../fusion.js';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 import { logits } from './logits.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 import { dotFusion } from './dot.js';
 import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
 

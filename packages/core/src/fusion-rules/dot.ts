@@ -1,5 +1,5 @@
 import type { FusionInput, FusionRule } from '../fusion.js';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 
 /** Options of the `dot` fusion rule. */
 export interface DotFusionOptions {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 import { caught } from '../expect-error.test-support.js';
 import { applyUse, checkMassUse, massInside, regionMask, toPlane } from './map.js';
 

@@ -1,6 +1,5 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError, type Tensor } from '@envision/onnx-grad';
 import { mapGeometry, sumChannels } from '../render/normalize.js';
-import type { Tensor } from '../tensor.js';
 
 /** A channel-summed attribution map: `width · height` values, row-major (index `y · width + x`). */
 export interface PlaneMap {

@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import { type MapInput, type MassUse, checkMassUse, formatSize, massInside, toPlane } from './map.js';
 
 /** Options of {@link massOutside}. */

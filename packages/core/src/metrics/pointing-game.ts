@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import { type AttributionUse, type MapInput, type Region, applyUse, regionMask, toPlane } from './map.js';
 
 /** Options of {@link pointingGame}. */

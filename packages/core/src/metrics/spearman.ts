@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import { type AttributionUse, type MapInput, applyUse, formatSize, toPlane } from './map.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { isEnvisionError } from '../errors.js';
+import { isEnvisionError } from '@envision/onnx-grad';
 import { summarize } from './summarize.js';
 
 describe('summarize', () => {

@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 
 /** Summary statistics of a sample (see {@link summarize}). */
 export interface Summary {

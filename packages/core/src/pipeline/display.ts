@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '@envision/onnx-grad';
 
 /**
  * The preprocessed image as 8-bit greyscale for the overlay's underlay: the channel mean, stretched min–max to 0–255.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../random.js';
-import { tensor } from '../tensor.js';
+import { tensor } from '@envision/onnx-grad';
 import { fuseStored } from './jacobian-store.js';
 
 describe('fuseStored', () => {

@@ -1,11 +1,7 @@
 import { attribute, identityWeights } from '../attribute.js';
 import type { AttributionMethod } from '../method.js';
-import type { Model } from '../model.js';
+import { type Model, EnvisionError, OnnxModel, DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo, type Tensor, formatShape, sizeOf, tensor } from '@envision/onnx-grad';
 import { sumChannels } from '../render/normalize.js';
-import { EnvisionError } from '../errors.js';
-import { OnnxModel } from '../onnx-model.js';
-import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '../onnx/index.js';
-import { type Tensor, formatShape, sizeOf, tensor } from '../tensor.js';
 
 /**
  * The paper's literal step 1: the M per-dimension maps of one image for one method, channel-summed, `[M, H, W]`.

@@ -1,13 +1,12 @@
 import { basename, extname, join, relative } from 'node:path';
 import { attribute, isLinearInTarget } from '../attribute.js';
-import { writeFileAtomic } from '../atomic-file.js';
+import { writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
 import { writeNpy } from '../npy.js';
 import { resolveOptions } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
 import { renderGrid, renderOverlay } from '../render/index.js';
-import { row, type Tensor } from '../tensor.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
@@ -15,41 +14,7 @@ import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.
 import { writeReport } from '../report/index.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
-
-/** One finished image × method × target, as reported to listeners and written to the manifest. */
-export interface RunItem {
-  readonly image: string;
-  readonly method: string;
-  readonly target: string;
-  /** `dimensions`, `embedding` (proposed) or `classifier` (baseline). */
-  readonly kind: PreparedTarget['kind'];
-  /** The strategy that ran: `direct` (fuse first) or `jacobian` (fused from the stored per-dimension maps). */
-  readonly strategy: 'direct' | 'jacobian';
-  /** One label per map row (prompt text, class name or `dim <i>`). */
-  readonly labels: readonly string[];
-  /** The model's score per row: the fusion's s_r (a logit, probability or dot score), or the embedding value. */
-  readonly scores: readonly number[];
-  /** The maps, relative to the run folder: float32 `[R, C, H, W]` (direct) or channel-summed `[R, H, W]` (jacobian). */
-  readonly npy: string;
-  /** Overlay PNGs, relative to the run folder: one per row and sign. */
-  readonly overlays: readonly string[];
-  readonly milliseconds: number;
-  readonly report?: Record<string, unknown>;
-  /**
-   * Numbers about the maps: `classMapSimilarity`, the mean pairwise Spearman correlation of the item's maps (rows) —
-   * near 1 when every class or prompt gets the same map (the study's "class-agnostic" finding, measured).
-   */
-  readonly metrics?: Record<string, number>;
-}
-
-/** A figure of the run: a grid of overlays (the paper's Fig. 1 for the baseline, Fig. 2 for the proposed approach). */
-export interface RunFigure {
-  readonly image: string;
-  readonly target: string;
-  /** `methods × classes` (baseline) or `rows × methods` (proposed). */
-  readonly layout: 'methods-by-classes' | 'rows-by-methods';
-  readonly png: string;
-}
+import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
 
 /** Listeners of a run. */
 export interface RunListeners {
@@ -57,24 +22,6 @@ export interface RunListeners {
   onItem?(item: RunItem, done: number, total: number): void;
   /** Progress in units of the whole run (items, with fractions inside a long attribution). */
   onProgress?(done: number, total: number): void;
-}
-
-/** The run manifest (`manifest.json` in the run folder). */
-export interface RunManifest {
-  readonly format: 'envision-run/1';
-  readonly createdAt: string;
-  readonly configFile: string;
-  readonly config: unknown;
-  readonly seed: number;
-  readonly versions: Record<string, string>;
-  readonly model: { readonly adapter: string; readonly embeddingDim: number; readonly logitScale: number; readonly hashes: Record<string, string> };
-  /** The texts of each text target, grouped as embedded (one padded batch per class). */
-  readonly targets: readonly { readonly name: string; readonly kind: PreparedTarget['kind']; readonly classes: PreparedTarget['classes'] }[];
-  readonly items: readonly RunItem[];
-  /** Per image and method: the stored per-dimension maps `[M, H, W]`, when a target ran with `jacobian`. */
-  readonly perDimension: readonly { readonly image: string; readonly method: string; readonly npy: string; readonly milliseconds: number }[];
-  readonly figures: readonly RunFigure[];
-  readonly timings: { readonly totalMs: number; readonly loadMs: number; readonly attributionMs: number; readonly renderMs: number };
 }
 
 /**

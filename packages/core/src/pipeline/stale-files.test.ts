@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunItem, RunManifest } from './run.js';
+import type { RunItem, RunManifest } from '../manifest.js';
 import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
 
 const item = (npy: string, overlays: string[]) => ({ npy, overlays }) as unknown as RunItem;

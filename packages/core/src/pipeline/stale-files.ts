@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { RunManifest } from './run.js';
+import type { RunManifest } from '../manifest.js';
 
 /**
  * The files a run manifest lists (maps, overlays, per-dimension stores, figures), relative to the run folder.

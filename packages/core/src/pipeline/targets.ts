@@ -1,22 +1,22 @@
 import type { VlmAdapter } from '../adapter.js';
+import type { TargetKind, TextClass } from '../manifest.js';
 import type { ExperimentTarget } from '../config/experiment.js';
-import { EnvisionError } from '../errors.js';
+import { EnvisionError, sizeOf, tensor, type Tensor } from '@envision/onnx-grad';
 import type { FusionRule } from '../fusion.js';
 import type { OutputHead } from '../method.js';
 import { resolveOptions } from '../options.js';
 import { SeededRandom } from '../random.js';
 import type { PluginRegistry } from '../registry.js';
-import { sizeOf, tensor, type Tensor } from '../tensor.js';
 
 /** A target ready to be explained for any image: its rows and, at an image embedding, its weights and scores. */
 export interface PreparedTarget {
   readonly name: string;
   /** `dimensions` (one-hot rows), `embedding` (fused texts: the proposed approach) or `classifier` (the baseline). */
-  readonly kind: 'dimensions' | 'embedding' | 'classifier';
+  readonly kind: TargetKind;
   /** One label per map row: `dim i`, a prompt, or a class name. */
   readonly labels: readonly string[];
   /** The texts embedded, grouped as they were batched (one group per class). */
-  readonly classes: readonly { readonly name: string; readonly prompts: readonly string[] }[];
+  readonly classes: readonly TextClass[];
   /** True when the weights do not depend on the image (dimensions, or a linear fusion). */
   readonly linear: boolean;
   /** At image embedding e: cotangent rows `[R, M]` (the weights), scores, and the head for a nonlinear fusion. */

@@ -1,4 +1,4 @@
-import { EnvisionError } from '../errors.js';
+import { EnvisionError } from '@envision/onnx-grad';
 import type { Sign } from './normalize.js';
 
 /** An RGB colour, three bytes 0–255. */

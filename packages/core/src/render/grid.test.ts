@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { isEnvisionError } from '../errors.js';
+import { isEnvisionError } from '@envision/onnx-grad';
 import { escapeXml, gridLayout, renderGrid } from './grid.js';
 
 async function solid(width: number, height: number, r: number, g: number, b: number): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import { EnvisionError, describeCause } from '../errors.js';
+import { EnvisionError, describeCause } from '@envision/onnx-grad';
 
 /** Options of {@link renderGrid}. */
 export interface GridOptions {

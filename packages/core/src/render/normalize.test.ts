@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { tensor } from '../tensor.js';
-import { isEnvisionError } from '../errors.js';
+import { tensor, isEnvisionError } from '@envision/onnx-grad';
 import { SIGNS, cumulativeSumThreshold, mapGeometry, normalizeAttr, sumChannels } from './normalize.js';
 
 // A [C=2, H=2, W=2] map. Channel sums per pixel: 1+1 = 2, −2+1 = −1, 3−1 = 2, 0.5−4.5 = −4.

@@ -1,5 +1,4 @@
-import { EnvisionError } from '../errors.js';
-import { type Tensor, formatShape } from '../tensor.js';
+import { EnvisionError, type Tensor, formatShape } from '@envision/onnx-grad';
 
 /**
  * Which attributions a rendering shows, as Captum's `VisualizeSign`:

@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { tensor } from '../tensor.js';
-import { isEnvisionError } from '../errors.js';
+import { tensor, isEnvisionError } from '@envision/onnx-grad';
 import { imageFromTensor, renderOverlay, writeOverlayPng, type OverlayImage } from './overlay.js';
 
 async function decode(png: Uint8Array): Promise<{ pixels: number[]; width: number; height: number; channels: number }> {

@@ -1,7 +1,5 @@
 import sharp from 'sharp';
-import { EnvisionError, describeCause } from '../errors.js';
-import { type Tensor, formatShape } from '../tensor.js';
-import { writeFileAtomic } from '../atomic-file.js';
+import { EnvisionError, describeCause, type Tensor, formatShape, writeFileAtomic } from '@envision/onnx-grad';
 import { type Sign, mapGeometry, normalizeAttr, sumChannels } from './normalize.js';
 import { colorize } from './colormap.js';
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { RunManifest } from '../pipeline/run.js';
+import type { RunManifest } from '../manifest.js';
 import { renderHeader } from './header.js';
 
 const manifest: RunManifest = {

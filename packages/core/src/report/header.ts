@@ -1,4 +1,4 @@
-import type { RunManifest } from '../pipeline/run.js';
+import type { RunManifest } from '../manifest.js';
 import { escapeHtml } from './escape.js';
 import { formatDuration } from './format.js';
 import { raw, table, type Html } from './html.js';

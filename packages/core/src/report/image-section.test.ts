@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { RunItem } from '../pipeline/run.js';
+import type { RunItem } from '../manifest.js';
 import { imageAnchor, renderImageSection } from './image-section.js';
 import { groupByImage } from './layout.js';
 

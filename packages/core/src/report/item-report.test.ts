@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { RunItem } from '../pipeline/run.js';
+import type { RunItem } from '../manifest.js';
 import { splitReport } from './item-report.js';
 
 const base: RunItem = {

@@ -1,4 +1,4 @@
-import type { RunItem } from '../pipeline/run.js';
+import type { RunItem } from '../manifest.js';
 
 /** A method's report of one item, split for display. */
 export interface SplitReport {

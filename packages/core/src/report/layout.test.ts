@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { RunItem } from '../pipeline/run.js';
+import type { RunItem } from '../manifest.js';
 import { groupByImage, kindOf, overlaysOf } from './layout.js';
 
 function item(image: string, method: string, target: string, labels: string[], signs = ['all', 'positive']): RunItem {

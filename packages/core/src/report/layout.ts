@@ -1,4 +1,4 @@
-import type { RunFigure, RunItem, RunManifest } from '../pipeline/run.js';
+import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
 
 /** One overlay PNG of a run item, with what it shows. */
 export interface ReportOverlay {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { RunItem, RunManifest } from '../pipeline/run.js';
+import type { RunItem, RunManifest } from '../manifest.js';
 import { renderReport, REPORT_CSP } from './page.js';
 
 const evil = '<script>window.__pwned = 1</script>';

@@ -1,4 +1,4 @@
-import type { RunManifest } from '../pipeline/run.js';
+import type { RunManifest } from '../manifest.js';
 import { escapeHtml } from './escape.js';
 import { renderExtras, type ReportExtras } from './extras.js';
 import { renderHeader } from './header.js';

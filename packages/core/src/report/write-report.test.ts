@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEnvisionError } from '../errors.js';
-import type { RunManifest } from '../pipeline/run.js';
+import { isEnvisionError } from '@envision/onnx-grad';
+import type { RunManifest } from '../manifest.js';
 import { REPORT_FILE, writeReport } from './write-report.js';
 
 const manifest: RunManifest = {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.js';
-import type { RunManifest } from '../pipeline/run.js';
+import { writeFileAtomic } from '@envision/onnx-grad';
+import type { RunManifest } from '../manifest.js';
 import type { ReportExtras } from './extras.js';
 import { renderReport } from './page.js';
 

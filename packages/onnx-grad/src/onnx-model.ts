@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { EnvisionError, describeCause } from './errors.js';
+import type { Model, NamedTensors, TensorInfo } from './model.js';
+import { type DType, type Tensor, formatShape, tensor } from './tensor.js';
+
+/** The version of the onnxruntime-node package that runs every model (for run manifests). */
+export function onnxRuntimeVersion(): string {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+
+/** Options for loading an ONNX model. */
+export interface OnnxModelOptions {
+  /**
+   * Threads onnxruntime uses inside one operator.
+   * @default the number of CPU cores (onnxruntime's own default)
+   */
+  readonly intraOpNumThreads?: number;
+}
+
+const SUPPORTED: readonly string[] = ['float32', 'float64', 'int64'];
+
+/**
+ * A {@link Model} backed by an onnxruntime-node inference session (CPU). Every call checks the feeds against the
+ * model's declared inputs and fails with a one-line error naming the input and what would be valid.
+ */
+export class OnnxModel implements Model {
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+
+  private constructor(
+    /** The file the model was loaded from. */
+    readonly path: string,
+    /** SHA-256 of the model bytes (hex), recorded in run manifests and used as a cache key. */
+    readonly sha256: string,
+    private readonly session: ort.InferenceSession,
+  ) {
+    this.inputs = session.inputMetadata.map(toInfo);
+    this.outputs = session.outputMetadata.map(toInfo);
+  }
+
+  /**
+   * Loads an ONNX model from a file.
+   * @throws EnvisionError `E_FILE` when the file cannot be read, `E_ONNX` when it is not a loadable ONNX model
+   */
+  static async load(path: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new EnvisionError('E_FILE', `cannot read model ${path}: ${describeCause(e)}`, e);
+    }
+    return OnnxModel.fromBytes(bytes, path, options);
+  }
+
+  /** Loads an ONNX model from its bytes; `path` names it in messages. */
+  static async fromBytes(bytes: Uint8Array, path: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+      });
+    } catch (e) {
+      throw new EnvisionError('E_ONNX', `${path} is not a loadable ONNX model: ${describeCause(e)}`, e);
+    }
+    return new OnnxModel(path, sha256, session);
+  }
+
+  /** Information about input `name`. @throws EnvisionError `E_INPUT` listing the model's inputs when it has none so named */
+  input(name: string): TensorInfo {
+    const info = this.inputs.find((i) => i.name === name);
+    if (info === undefined) {
+      throw new EnvisionError('E_INPUT', `${this.path} has no input '${name}' (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+    }
+    return info;
+  }
+
+  /** Information about output `name`. @throws EnvisionError `E_INPUT` listing the model's outputs when it has none so named */
+  output(name: string): TensorInfo {
+    const info = this.outputs.find((o) => o.name === name);
+    if (info === undefined) {
+      throw new EnvisionError('E_INPUT', `${this.path} has no output '${name}' (outputs: ${this.outputs.map((o) => o.name).join(', ')})`);
+    }
+    return info;
+  }
+
+  /** Checks that `feeds` gives every input exactly once, with the declared element type and a compatible shape. */
+  checkFeeds(feeds: NamedTensors): void {
+    for (const name of Object.keys(feeds)) this.input(name);
+    for (const info of this.inputs) {
+      const t = feeds[info.name];
+      if (t === undefined) throw new EnvisionError('E_INPUT', `${this.path}: input '${info.name}' is missing (give ${describeInfo(info)})`);
+      if (t.dtype !== info.dtype) {
+        throw new EnvisionError('E_INPUT', `${this.path}: input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
+      }
+      const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+      if (!fits) {
+        throw new EnvisionError('E_INPUT', `${this.path}: input '${info.name}' must have shape ${formatDims(info.shape)}, got ${formatShape(t.shape)}`);
+      }
+    }
+  }
+
+  async run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
+    this.checkFeeds(feeds);
+    const names = outputNames ?? this.outputs.map((o) => o.name);
+    for (const n of names) this.output(n);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, [...t.shape]);
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await this.session.run(ortFeeds, [...names]);
+    } catch (e) {
+      throw new EnvisionError('E_ONNX', `${this.path}: onnxruntime failed: ${describeCause(e)}`, e);
+    }
+    const out: NamedTensors = {};
+    for (const name of names) out[name] = fromOrt(results[name] as ort.Tensor, `${this.path}: output '${name}'`);
+    return out;
+  }
+
+  /** Releases the onnxruntime session. */
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function toInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
+  if (!m.isTensor) return { name: m.name, dtype: 'non-tensor', shape: [] };
+  return { name: m.name, dtype: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' ? d : null)) };
+}
+
+function formatDims(shape: readonly (number | string | null)[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function describeInfo(info: TensorInfo): string {
+  return `${info.dtype} ${formatDims(info.shape)}`;
+}
+
+function fromOrt(t: ort.Tensor, what: string): Tensor {
+  if (!SUPPORTED.includes(t.type)) throw new EnvisionError('E_ONNX', `${what} has unsupported type ${t.type}`);
+  const dims = [...t.dims].map(Number);
+  return tensor(t.type as DType, dims, t.data as Float32Array);
+}
