@@ -2,15 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type Tensor, tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from './adapter.js';
-import {
-  type ClassifierModel,
-  MAX_LOGIT_SCALE,
-  PromptClassifier,
-  clampLogitScale,
-  l2NormaliseRows,
-  reducePromptLogits,
-  softmax,
-} from './classifier.js';
+import { type ClassifierModel, MAX_LOGIT_SCALE, PromptClassifier, clampLogitScale, l2NormaliseRows, reducePromptLogits, softmax } from './index.js';
 import { TextEmbeddingCache } from './text-cache.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../fixtures/tiny-dual', import.meta.url));

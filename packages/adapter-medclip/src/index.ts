@@ -27,19 +27,9 @@ export {
   type TokenizerOptions,
 } from './tokenizer.js';
 export { TextEmbeddingCache, sharedTextCache } from './text-cache.js';
-export {
-  PromptClassifier,
-  MAX_LOGIT_SCALE,
-  clampLogitScale,
-  l2NormaliseRows,
-  reducePromptLogits,
-  softmax,
-  type Ensemble,
-  type ClassScore,
-  type Classification,
-  type ClassifierModel,
-  type PromptClassifierOptions,
-} from './classifier.js';
+export { PromptClassifier, MAX_LOGIT_SCALE, clampLogitScale, type ClassifierModel, type PromptClassifierOptions } from './classifier.js';
+// The arithmetic of zero-shot classification is core's; re-exported under the names this package always had.
+export { l2NormaliseRows, reducePromptLogits, softmax, type Ensemble, type ClassScore, type Classification } from '@envision/core';
 export * from './prompts/index.js';
 
 /** Binds the `medclip` adapter plugin; the package's plugin entry point. */

@@ -19,8 +19,15 @@ export interface VlmAdapter {
   readonly id: string;
   /** Dimension M of the joint embedding space. */
   readonly embeddingDim: number;
-  /** log of the similarity temperature: logits = exp(logitScale) · cos(text, image). */
+  /** log of the similarity temperature: logits = exp(logitScale) · cos(text, image) + logitBias. */
   readonly logitScale: number;
+  /** The bias added to every logit (SigLIP's `logit_bias`). @default 0 */
+  readonly logitBias?: number;
+  /**
+   * How the model turns logits into probabilities: `softmax` over the prompts (CLIP, MedCLIP) or `sigmoid` per
+   * image–text pair (SigLIP). @default 'softmax'
+   */
+  readonly scoring?: 'softmax' | 'sigmoid';
   /** The vision encoder: normalised pixels in, unnormalised embedding `[B, M]` out. */
   readonly vision: { readonly model: Model; readonly input: string; readonly output: string };
   /** Named prompt sets the model ships with (may be empty). */

@@ -9,6 +9,8 @@ export interface FusionInput<Options> {
   readonly textEmbeddings: Tensor<'float32'>;
   /** log temperature: τ = exp(logitScale). */
   readonly logitScale: number;
+  /** Bias b added to the model's logit τ·cos + b (SigLIP's `logit_bias`). @default 0 */
+  readonly logitBias?: number;
   /**
    * Groups of text rows (e.g. the prompts of each class), for rules that reduce a group to one scalar (ensembles).
    * Rules that ignore it output one row per text.

@@ -49,6 +49,7 @@ export * from './fusion-rules/index.js';
 export * from './config/index.js';
 export * from './render/index.js';
 export * from './manifest.js';
+export * from './zero-shot.js';
 export * from './pipeline/index.js';
 export * from './versions.js';
 export { ContainerModule } from 'inversify';

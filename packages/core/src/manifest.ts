@@ -53,7 +53,14 @@ export interface RunManifest {
   readonly config: unknown;
   readonly seed: number;
   readonly versions: Record<string, string>;
-  readonly model: { readonly adapter: string; readonly embeddingDim: number; readonly logitScale: number; readonly hashes: Record<string, string> };
+  readonly model: {
+    readonly adapter: string;
+    readonly embeddingDim: number;
+    readonly logitScale: number;
+    /** The logit bias, for models that have one (SigLIP). */
+    readonly logitBias?: number;
+    readonly hashes: Record<string, string>;
+  };
   /** The texts of each text target, grouped as embedded (one padded batch per class). */
   readonly targets: readonly { readonly name: string; readonly kind: TargetKind; readonly classes: readonly TextClass[] }[];
   readonly items: readonly RunItem[];

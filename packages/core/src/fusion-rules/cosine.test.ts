@@ -10,6 +10,14 @@ describe('cosine fusion', () => {
     expect(s[0]).toBeCloseTo(10 * 0.6, 5);
     expect(s[1]).toBeCloseTo(10 * 0.8, 5);
   });
+  it("adds the model's logit bias to the score, not to the cotangent (SigLIP's τ·cos + b)", () => {
+    const input = { imageEmbedding: Float32Array.of(3, 4), textEmbeddings: tensor('float32', [2, 2], Float32Array.of(1, 0, 0, 2)), logitScale: Math.log(10), options: {} };
+    const biased = { ...input, logitBias: -2.5 };
+    const s = cosineFusion.scores(biased);
+    expect(s[0]).toBeCloseTo(10 * 0.6 - 2.5, 5);
+    expect(s[1]).toBeCloseTo(10 * 0.8 - 2.5, 5);
+    expect(Array.from(cosineFusion.cotangents(biased).data)).toEqual(Array.from(cosineFusion.cotangents(input).data));
+  });
   it('has cotangents equal to finite differences of its scores', () => {
     expect(checkFusionCotangents(cosineFusion, sampleFusionInput({}))).toBeLessThan(1e-3);
   });

@@ -3,8 +3,8 @@ import { tensor } from '@envision/onnx-grad';
 import { logits } from './logits.js';
 
 /**
- * MedCLIP's true logit: s_k = τ · cos(t_k, e), through the normalisation of the image embedding, so its cotangent
- * c_k = (τ/‖e‖)(t̂_k − ⟨t̂_k, ê⟩ ê) depends on e (not linear).
+ * The model's true logit: s_k = τ · cos(t_k, e) + b (b = 0 but for SigLIP), through the normalisation of the image
+ * embedding, so its cotangent c_k = (τ/‖e‖)(t̂_k − ⟨t̂_k, ê⟩ ê) depends on e (not linear).
  */
 export const cosineFusion: FusionRule<Record<string, never>> = {
   meta: {

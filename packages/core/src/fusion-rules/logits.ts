@@ -1,7 +1,7 @@
 import type { FusionInput } from '../fusion.js';
 import { normalizeRows } from './dot.js';
 
-/** Which similarity a rule builds on: MedCLIP's logit τ·cos(t, e), or the paper's τ·⟨t̂, e⟩. */
+/** Which similarity a rule builds on: the model's logit τ·cos(t, e) + b, or the paper's τ·⟨t̂, e⟩. */
 export type LogitKind = 'cosine' | 'dot';
 
 /** Scores s_k and their cotangent rows c_k = ∂s_k/∂e (K × M, row-major), in float64. */
@@ -15,12 +15,14 @@ export interface Logits {
 /**
  * The per-text logits and their gradients with respect to the image embedding e:
  * - `dot`: s_k = τ⟨t̂_k, e⟩, c_k = τ t̂_k;
- * - `cosine`: s_k = τ⟨t̂_k, ê⟩ with ê = e/‖e‖, c_k = (τ/‖e‖)(t̂_k − ⟨t̂_k, ê⟩ ê) (MedCLIP's logits).
+ * - `cosine`: s_k = τ⟨t̂_k, ê⟩ + b with ê = e/‖e‖, c_k = (τ/‖e‖)(t̂_k − ⟨t̂_k, ê⟩ ê) (the model's logits: MedCLIP's and
+ *   CLIP's with b = 0, SigLIP's with its `logit_bias` b).
  */
 export function logits(input: FusionInput<unknown>, kind: LogitKind): Logits {
   const [k, m] = input.textEmbeddings.shape as [number, number];
   const t = normalizeRows(input.textEmbeddings.data, k, m);
   const tau = Math.exp(input.logitScale);
+  const bias = input.logitBias ?? 0;
   const e = input.imageEmbedding;
   const scores = new Float64Array(k);
   const cotangents = new Float64Array(k * m);
@@ -35,7 +37,7 @@ export function logits(input: FusionInput<unknown>, kind: LogitKind): Logits {
       for (let i = 0; i < m; i++) cotangents[r * m + i] = tau * t[r * m + i]!;
     } else {
       const cos = norm > 0 ? dot / norm : 0;
-      scores[r] = tau * cos;
+      scores[r] = tau * cos + bias;
       const scale = norm > 0 ? tau / norm : 0;
       for (let i = 0; i < m; i++) cotangents[r * m + i] = scale * (t[r * m + i]! - (cos * e[i]!) / (norm || 1));
     }
@@ -46,5 +48,5 @@ export function logits(input: FusionInput<unknown>, kind: LogitKind): Logits {
 /** JSON Schema property of the `logits` option shared by the rules built on {@link logits}. */
 export const logitsOption = {
   enum: ['cosine', 'dot'],
-  description: "The per-text score: 'cosine' (MedCLIP's logit, τ·cos) or 'dot' (the paper's τ·⟨t̂, e⟩).",
+  description: "The per-text score: 'cosine' (the model's logit, τ·cos + b) or 'dot' (the paper's τ·⟨t̂, e⟩).",
 } as const;

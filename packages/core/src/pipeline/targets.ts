@@ -100,7 +100,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
     row += t.shape[0]!;
   }
   const classifier = target.target === 'classifier';
-  const input = (e: Float32Array) => ({ imageEmbedding: e, textEmbeddings, logitScale: adapter.logitScale, options, ...(classifier ? { groups } : {}) });
+  const input = (e: Float32Array) => ({ imageEmbedding: e, textEmbeddings, logitScale: adapter.logitScale, logitBias: adapter.logitBias ?? 0, options, ...(classifier ? { groups } : {}) });
   const rows = fusion.rows?.(k, classifier ? groups : undefined) ?? k;
   const labels = rows === classes.length && classifier ? classes.map((c) => c.name) : rows === k ? classes.flatMap((c) => c.prompts) : [`${fusion.meta.id}`];
   const fixed = fusion.meta.linear ? fusion.cotangents(input(new Float32Array(m))) : undefined;
