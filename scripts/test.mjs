@@ -28,7 +28,11 @@ let failed = 0;
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests;
-  failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0);
+  // A suite that fails as a whole (a syntax error, a throw at import) has no failed test of its own: count it once.
+  const brokenSuites = (json.testResults ?? []).filter(
+    (suite) => suite.status === 'failed' && !(suite.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
+  failed = json.numFailedTests + Math.max(brokenSuites, json.numRuntimeErrorTestSuites ?? 0);
   if (json.numTotalTestSuites > 0 && json.numTotalTests === 0) failed += 1;
 } else {
   failed = 1;

@@ -16,7 +16,7 @@ describe('package entry point', () => {
     expect(typeof loadBundle).toBe('function');
   });
 
-  it('exports the prompt sets and the classifier (the DICOM decoder is @envision/image's)', () => {
+  it("exports the prompt sets and the classifier (the DICOM decoder is @envision/image's)", () => {
     expect(chexpert5['Edema']).toHaveLength(18);
     expect(typeof samplePrompts).toBe('function');
     expect(typeof readPromptFile).toBe('function');
