@@ -33,7 +33,7 @@ if (existsSync(report)) {
     (suite) => suite.status === 'failed' && !(suite.assertionResults ?? []).some((test) => test.status === 'failed'),
   ).length;
   failed = json.numFailedTests + Math.max(brokenSuites, json.numRuntimeErrorTestSuites ?? 0);
-  if (json.numTotalTestSuites > 0 && json.numTotalTests === 0) failed += 1;
+  if (json.numTotalTestSuites > 0 && json.numTotalTests === 0 && failed === 0) failed += 1;
 } else {
   failed = 1;
 }
