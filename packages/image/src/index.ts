@@ -20,4 +20,4 @@ export {
   type VoiFunction,
 } from './decode-dicom.js';
 export { resampleU8, resampleFloat, taps, type ResampleFilter, type Taps } from './resample.js';
-export { shortestEdgeSize, resizeRgb, centerCropRgb, normalizeRgb, type Size, type Normalization } from './processor.js';
+export { shortestEdgeSize, resizeRgb, centerCropRgb, cropOffset, normalizeRgb, type Size, type Normalization } from './processor.js';

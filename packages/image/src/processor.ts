@@ -35,17 +35,33 @@ export function resizeRgb(image: RgbImage, size: Size, filter: ResampleFilter): 
   return { width: size.width, height: size.height, data: out };
 }
 
+/** Python's round-half-to-even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /**
- * transformers' `center_crop`: the window of `size` whose top-left corner is at
- * (floor((H − h) / 2), floor((W − w) / 2)); where the image is smaller than the window it is first padded with zeros,
- * ceil((h − H) / 2) rows above and ceil((w − W) / 2) columns to the left.
+ * Where a crop of length `crop` starts in an image of length `length` (negative: zero padding before the image).
+ * `floor`: transformers' `center_crop`, floor((length − crop) / 2) — padding by ceil(d / 2) and cropping at
+ * floor(−d / 2) + ceil(d / 2) = 0 reads at the same place. `round`: torchvision's `CenterCrop`,
+ * round-half-even((length − crop) / 2), and, when the image is smaller, padding floor(d / 2) before it.
  */
-export function centerCropRgb(image: RgbImage, size: Size): RgbImage {
+export function cropOffset(length: number, crop: number, rounding: 'floor' | 'round'): number {
+  const d = length - crop;
+  if (rounding === 'floor') return Math.floor(d / 2);
+  return d >= 0 ? roundHalfEven(d / 2) : -Math.floor(-d / 2);
+}
+
+/**
+ * A center crop to `size`, zero-padded where the image is smaller: transformers' `center_crop` (`floor`, the default)
+ * or torchvision's `CenterCrop` (`round`, open_clip's), see {@link cropOffset}.
+ */
+export function centerCropRgb(image: RgbImage, size: Size, rounding: 'floor' | 'round' = 'floor'): RgbImage {
   const { width: W, height: H } = image;
   const { width: w, height: h } = size;
-  // Padding by ceil(d / 2) and cropping at floor(−d / 2) + ceil(d / 2) = 0 is the same as reading at floor(−d / 2).
-  const top = Math.floor((H - h) / 2);
-  const left = Math.floor((W - w) / 2);
+  const top = cropOffset(H, h, rounding);
+  const left = cropOffset(W, w, rounding);
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     const sy = y + top;
@@ -67,19 +83,26 @@ export interface Normalization {
   readonly mean: readonly [number, number, number];
   /** Per-channel standard deviation (R, G, B) divided by last. */
   readonly std: readonly [number, number, number];
+  /**
+   * Divide the levels by this number in float32 instead of multiplying by `rescaleFactor` (torchvision's `ToTensor`
+   * divides by 255, open_clip's transform).
+   */
+  readonly divideBy?: number;
 }
 
 /**
  * An RGB image as the model's `pixel_values`, float32 `[1, 3, H, W]`, computed as transformers' `rescale` and
- * `normalize` compute it: `float32(float64(v) · rescaleFactor)`, then `(x − mean) / std` in float32 arithmetic.
+ * `normalize` compute it: `float32(float64(v) · rescaleFactor)` (or torchvision's `float32(v / divideBy)`), then
+ * `(x − mean) / std` in float32 arithmetic.
  *
  * @throws EnvisionError `E_CONFIG` when a factor, mean or std is not finite or a std is 0
  */
 export function normalizeRgb(image: RgbImage, normalization: Normalization): Tensor<'float32'> {
-  const { rescaleFactor, mean, std } = normalization;
-  for (const [name, values] of [['rescaleFactor', [rescaleFactor]], ['mean', mean], ['std', std]] as const) {
-    if (!values.every((v) => Number.isFinite(v)) || (name === 'std' && values.some((v) => v === 0))) {
-      throw new EnvisionError('E_CONFIG', `image ${name} must be finite${name === 'std' ? ' and non-zero' : ''}, got ${JSON.stringify(values)}`);
+  const { rescaleFactor, mean, std, divideBy } = normalization;
+  for (const [name, values] of [['rescaleFactor', [rescaleFactor]], ['mean', mean], ['std', std], ['divideBy', divideBy === undefined ? [] : [divideBy]]] as const) {
+    if (!values.every((v) => Number.isFinite(v)) || ((name === 'std' || name === 'divideBy') && values.some((v) => v === 0))) {
+      const nonZero = name === 'std' || name === 'divideBy';
+      throw new EnvisionError('E_CONFIG', `image ${name} must be finite${nonZero ? ' and non-zero' : ''}, got ${JSON.stringify(values)}`);
     }
   }
   const { width, height, data } = image;
@@ -88,7 +111,8 @@ export function normalizeRgb(image: RgbImage, normalization: Normalization): Ten
   for (let c = 0; c < 3; c++) {
     const m = Math.fround(mean[c]!);
     const s = Math.fround(std[c]!);
-    for (let i = 0; i < n; i++) out[c * n + i] = Math.fround(Math.fround(data[3 * i + c]! * rescaleFactor) - m) / s;
+    if (divideBy === undefined) for (let i = 0; i < n; i++) out[c * n + i] = Math.fround(Math.fround(data[3 * i + c]! * rescaleFactor) - m) / s;
+    else for (let i = 0; i < n; i++) out[c * n + i] = Math.fround(Math.fround(data[3 * i + c]! / divideBy) - m) / s;
   }
   return tensor('float32', [1, 3, height, width], out);
 }
