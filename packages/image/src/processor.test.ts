@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureNpy, maxAbsDiff } from './test-fixtures.test-support.js';
 import { decodeRgb } from './decode-rgb.js';
-import { centerCropRgb, normalizeRgb, resizeRgb, shortestEdgeSize } from './processor.js';
+import { centerCropRgb, cropOffset, normalizeRgb, resizeRgb, shortestEdgeSize } from './processor.js';
 
 const OPENAI = { rescaleFactor: 1 / 255, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711] } as const;
 const HALF = { rescaleFactor: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
@@ -60,5 +60,28 @@ describe('normalizeRgb', () => {
     expect(() => normalizeRgb({ width: 1, height: 1, data: new Uint8Array(3) }, { ...HALF, rescaleFactor: Number.NaN })).toThrow(
       'image rescaleFactor must be finite, got [null]',
     );
+  });
+});
+
+describe('cropOffset', () => {
+  it("floor (transformers) and round-half-even (torchvision's CenterCrop), hand-computed", () => {
+    // d = length − crop: 5 → 2.5, 7 → 3.5, 6 → 3, −3 (padding) → −1.5
+    expect([5, 7, 6, -3].map((d) => cropOffset(10 + d, 10, 'floor'))).toEqual([2, 3, 3, -2]);
+    expect([5, 7, 6, -3].map((d) => cropOffset(10 + d, 10, 'round'))).toEqual([2, 4, 3, -1]);
+  });
+
+  it('places the window of centerCropRgb', () => {
+    const row = { width: 5, height: 1, data: Uint8Array.from({ length: 15 }, (_, i) => Math.floor(i / 3)) };
+    // width 5 → 2: d = 3, floor 1 (pixels 1, 2), round-half-even(1.5) = 2 (pixels 2, 3)
+    expect(Array.from(centerCropRgb(row, { width: 2, height: 1 }).data)).toEqual([1, 1, 1, 2, 2, 2]);
+    expect(Array.from(centerCropRgb(row, { width: 2, height: 1 }, 'round').data)).toEqual([2, 2, 2, 3, 3, 3]);
+  });
+});
+
+describe('normalizeRgb with divideBy (torchvision ToTensor)', () => {
+  it('computes float32(float32(v / 255) − mean) / std', () => {
+    const t = normalizeRgb({ width: 1, height: 1, data: Uint8Array.of(1, 128, 255) }, { rescaleFactor: 1, divideBy: 255, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+    const f = Math.fround;
+    expect(Array.from(t.data)).toEqual([1, 128, 255].map((v) => f(f(f(v / 255) - 0.5) / 0.25)));
   });
 });
