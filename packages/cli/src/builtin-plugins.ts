@@ -12,6 +12,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@envision/method-ig',
   '@envision/method-gradshap',
   '@envision/adapter-medclip',
+  '@envision/adapter-clip',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

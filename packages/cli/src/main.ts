@@ -23,10 +23,10 @@ Commands:
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
-  preprocess --bundle DIR --image FILE --out F  MedCLIP preprocessing → float32 [1, C, size, size]
-  tokenize --bundle DIR --prompt TEXT …         token ids and mask of one padded batch, as JSON
-  embed --bundle DIR (--image F | --prompt T …) --out F   unnormalised embeddings [B, M]
-  classify --bundle DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
+  preprocess --model DIR --image FILE --out F   the model's preprocessing → float32 [1, C, H, W]
+  tokenize --model DIR --prompt TEXT …          token ids and mask of one padded batch, as JSON
+  embed --model DIR (--image F | --prompt T …) --out F    unnormalised embeddings [B, M]
+  classify --model DIR --image FILE [--prompts SET] [--ensemble mean|max] [--json]   zero-shot classification
   import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]   checkpoint → bundle
   phantom --n N --out DIR [--seed S] [--size 224] [--json]   synthetic chest X-rays with pixel-exact findings
   bench phantom [--n N] [--json] [--out DIR] [--bundle DIR] [--methods …]   baseline vs proposed on held-out phantoms

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { EnvisionError } from '@envision/core';
+import { EnvisionError, ZeroShotClassifier, type Classification } from '@envision/core';
 import {
   PROMPT_SET_NAMES,
   PromptClassifier,
@@ -10,17 +10,24 @@ import {
   type PromptSet,
 } from '@envision/adapter-medclip';
 import { parseCommand, required } from '../args.js';
-import { loadAdapter, threadOptions } from './embed.js';
+import { threadOptions } from './embed.js';
+import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision classify`. */
-export const classifyHelp = `Usage: envision classify --bundle DIR --image FILE [--prompts SET|FILE.yaml] [--ensemble max|mean]
-    [--n N [--seed S]] [--json]
+export const classifyHelp = `Usage: envision classify --model DIR [--adapter medclip|clip] --image FILE [--prompts SET|FILE.yaml]
+    [--ensemble max|mean] [--n N [--seed S]] [--json] [--logit-scale X] [--logit-bias B]
+       envision classify --bundle DIR --image FILE …
 
-Zero-shot classification as MedCLIP's PromptClassifier: each class's prompts are embedded as one padded batch,
-the prompt logits are cos(prompt, image) · exp(logitScale) (logitScale clamped to [0, 4.6052]), and a class's
-logit is the max (default, MedCLIP's ensemble=False) or the mean (ensemble=True) of its prompt logits. MedCLIP
-stops at the logits; the softmax over the classes is printed beside them, named as such.
+Zero-shot classification: each class's prompts are embedded as one padded batch, the prompt logits are
+cos(prompt, image) · exp(logitScale) + logitBias, and a class's logit is the max (default, MedCLIP's ensemble=False)
+or the mean (ensemble=True) of its prompt logits.
+  medclip: MedCLIP's PromptClassifier (logitScale clamped to [0, 4.6052], no bias). MedCLIP stops at the logits;
+           the softmax over the classes is printed beside them, named as such.
+  clip:    the folder's logit scale (and SigLIP's bias) from its model.safetensors, or --logit-scale/--logit-bias;
+           probabilities are the softmax over the classes (CLIP) or each class's sigmoid (SigLIP), named as such.
+  --model DIR     a model folder; the folder decides the adapter (see envision preprocess --help), --adapter overrides
+  --bundle DIR    a MedCLIP bundle (the same as --model DIR --adapter medclip)
   --prompts SET   chexpert5 (default: MedCLIP's CheXpert-5 templates, 489 prompts), covid, rsna, labels (the
                   bare class names), or a YAML file: { classes: { Name: [prompt, …] } } (a set name wins
                   over a file of that name: write ./NAME for the file)
@@ -28,8 +35,17 @@ stops at the logits; the softmax over the classes is printed beside them, named 
   --seed S        seed of that sample (default 0); MedCLIP's own sampling is unseeded
   --ensemble      max (default) or mean
   --json          print one JSON object: { "image", "prompts", "ensemble",
-                  "classes": [{ "name", "logit", "probability" }], "predicted" } (probability = softmax)
+                  "classes": [{ "name", "logit", "probability" }], "predicted" }
+  --logit-scale X, --logit-bias B   for a clip folder whose weights lack them (most ONNX exports carry no weights)
   --threads N     onnxruntime intra-op threads`;
+
+/** `{ [key]: number }` for a finite `--flag` value, `{}` when the flag is absent. */
+function finite(flag: string, text: string | undefined, key: string): Record<string, number> {
+  if (text === undefined) return {};
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x)) throw new EnvisionError('E_USAGE', `--${flag} must be a finite number, got '${text}'`);
+  return { [key]: x };
+}
 
 function integer(flag: string, text: string, min: number): number {
   const n = Number(text);
@@ -52,6 +68,10 @@ export async function resolvePrompts(value: string): Promise<PromptSet> {
 export async function classifyCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values } = parseCommand('classify', argv, {
     bundle: { type: 'string' },
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    'logit-scale': { type: 'string' },
+    'logit-bias': { type: 'string' },
     image: { type: 'string' },
     prompts: { type: 'string' },
     ensemble: { type: 'string' },
@@ -66,25 +86,28 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
     return 0;
   }
   const cmd = 'classify';
-  const bundle = required(cmd, 'bundle', values.bundle);
   const image = required(cmd, 'image', values.image);
   const ensemble = (values.ensemble ?? 'max') as Ensemble;
   if (ensemble !== 'max' && ensemble !== 'mean') throw new EnvisionError('E_USAGE', `--ensemble must be max or mean, got '${values.ensemble}'`);
   if (values.seed !== undefined && values.n === undefined) throw new EnvisionError('E_USAGE', '--seed needs --n N (the number of prompts sampled per class)');
   const n = values.n === undefined ? undefined : integer('n', values.n, 1);
   const seed = values.seed === undefined ? 0 : integer('seed', values.seed, 0);
-  threadOptions(values.threads);
+  const threads = threadOptions(values.threads);
+  const logits = { ...finite('logit-scale', values['logit-scale'], 'logitScale'), ...finite('logit-bias', values['logit-bias'], 'logitBias') };
+  const folder = await modelFolder(cmd, values);
+  if (folder.adapter === 'medclip' && Object.keys(logits).length > 0) throw new EnvisionError('E_USAGE', '--logit-scale and --logit-bias are for clip folders (a MedCLIP bundle carries its own)');
   const promptsName = values.prompts ?? 'chexpert5';
   const all = await resolvePrompts(promptsName);
   const prompts = n === undefined ? all : samplePrompts(all, n, seed);
 
-  const adapter = await loadAdapter(bundle, values.threads);
-  let result;
+  const adapter = await loadFolderAdapter(folder, threads, logits);
+  let result: Classification | undefined;
   try {
     const pixels = await adapter.preprocessImage(image);
-    [result] = await new PromptClassifier(adapter, { ensemble }).classify(pixels, prompts);
+    const classifier = folder.adapter === 'medclip' ? new PromptClassifier(adapter, { ensemble }) : new ZeroShotClassifier(adapter, { ensemble });
+    [result] = await classifier.classify(pixels, prompts);
   } finally {
-    await adapter.dispose();
+    await adapter.dispose?.();
   }
   const r = result!;
   if (values.json) {
@@ -97,9 +120,9 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
   const width = Math.max(5, ...r.classes.map((c) => c.name.length));
   const lines = [
     `image     ${image}`,
-    `prompts   ${promptsName} (${count} prompts${sampled}), ensemble ${ensemble}, temperature ${r.temperature.toFixed(4)}`,
+    `prompts   ${promptsName} (${count} prompts${sampled}), ensemble ${ensemble}, temperature ${r.temperature.toFixed(4)}${r.bias === 0 ? "" : `, bias ${r.bias.toFixed(4)}`}`,
     '',
-    `${'class'.padEnd(width)}  ${'logit'.padStart(9)}  ${'softmax'.padStart(7)}`,
+    `${'class'.padEnd(width)}  ${'logit'.padStart(9)}  ${r.scoring.padStart(7)}`,
     ...r.classes.map((c) => `${c.name.padEnd(width)}  ${c.logit.toFixed(4).padStart(9)}  ${c.probability.toFixed(4).padStart(7)}`),
     '',
     `predicted ${r.predicted}`,

@@ -1,18 +1,20 @@
-import { resolve } from 'node:path';
 import { EnvisionError, formatShape, tensor, writeNpy, type Tensor } from '@envision/core';
-import { MedClipAdapter, TextEmbeddingCache } from '@envision/adapter-medclip';
 import { parseCommand, required } from '../args.js';
+import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import { ensureWritableFile } from '../output.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision embed`. */
-export const embedHelp = `Usage: envision embed --bundle DIR (--image FILE [--image FILE …] | --prompt TEXT [--prompt TEXT …])
+export const embedHelp = `Usage: envision embed --model DIR [--adapter medclip|clip] (--image FILE [--image FILE …] | --prompt TEXT [--prompt TEXT …])
     --out FILE.npy
+       envision embed --bundle DIR (--image FILE … | --prompt TEXT …) --out FILE.npy
 
-Unnormalised embeddings of a MedCLIP bundle, float32 [B, M] in --out (B images or prompts, M the bundle's
-embeddingDim). Images are preprocessed as MedCLIP does (see envision preprocess) and embedded as one batch.
-Prompts are embedded as ONE padded batch, as MedCLIP embeds a class's prompts: its text pooling averages pad
-tokens in, so a prompt's embedding depends on the longest prompt it is batched with.
+Unnormalised embeddings, as the ONNX models return them, float32 [B, M] in --out (B images or prompts, M the model's
+embedding size). Images are preprocessed as the model does (see envision preprocess) and embedded as one batch.
+Prompts are embedded as ONE padded batch (see envision tokenize): MedCLIP's text pooling averages pad tokens in, so
+there a prompt's embedding depends on the longest prompt it is batched with.
+  --model DIR   a model folder; the folder decides the adapter (see envision preprocess --help), --adapter overrides
+  --bundle DIR  a MedCLIP bundle (the same as --model DIR --adapter medclip)
   --threads N   onnxruntime intra-op threads`;
 
 /**
@@ -24,15 +26,6 @@ export function threadOptions(value: string | undefined): { intraOpNumThreads?: 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new EnvisionError('E_USAGE', `--threads must be a positive integer, got '${value}'`);
   return { intraOpNumThreads: n };
-}
-
-/**
- * Loads a bundle as a {@link MedClipAdapter} for one command: a private text cache, the given threads.
- * @param bundle - the bundle folder, relative to the working directory
- * @param threads - the `--threads` value
- */
-export function loadAdapter(bundle: string, threads: string | undefined): Promise<MedClipAdapter> {
-  return MedClipAdapter.load(resolve(bundle), { ...threadOptions(threads), textCache: new TextEmbeddingCache(1) });
 }
 
 /** Stacks `[1, …]` tensors into one `[B, …]` batch. */
@@ -47,6 +40,8 @@ export function batchOf(items: readonly Tensor<'float32'>[]): Tensor<'float32'> 
 export async function embedCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values } = parseCommand('embed', argv, {
     bundle: { type: 'string' },
+    model: { type: 'string' },
+    adapter: { type: 'string' },
     image: { type: 'string', multiple: true },
     prompt: { type: 'string', multiple: true },
     out: { type: 'string' },
@@ -58,16 +53,17 @@ export async function embedCommand(argv: readonly string[], io: CommandIO): Prom
     return 0;
   }
   const cmd = 'embed';
-  const bundle = required(cmd, 'bundle', values.bundle);
   const out = required(cmd, 'out', values.out);
   const images = values.image ?? [];
   const prompts = values.prompt ?? [];
   if ((images.length > 0) === (prompts.length > 0)) {
     throw new EnvisionError('E_USAGE', 'give either --image FILE or --prompt TEXT (repeatable), not both (see envision embed --help)');
   }
-  threadOptions(values.threads);
+  const threads = threadOptions(values.threads);
+  const folder = await modelFolder(cmd, values);
   await ensureWritableFile(out);
-  const adapter = await loadAdapter(bundle, values.threads);
+  // Embedding reads no logit: a neutral scale and bias let a folder without weights (most ONNX exports) embed too.
+  const adapter = await loadFolderAdapter(folder, threads, { logitScale: 0, logitBias: 0 });
   try {
     let embeds: Tensor<'float32'>;
     let what: string;
@@ -83,7 +79,7 @@ export async function embedCommand(argv: readonly string[], io: CommandIO): Prom
     await writeNpy(out, embeds);
     io.stderr(`envision embed: wrote ${out} ${formatShape(embeds.shape)} float32, unnormalised (${what})\n`);
   } finally {
-    await adapter.dispose();
+    await adapter.dispose?.();
   }
   return 0;
 }
