@@ -102,21 +102,45 @@ function brokenCopy(name: string, change: (d: string) => void): string {
   return d;
 }
 
-/** A text model whose `text_embeds` is [batch, 5]: mean of the ids, times a [1, 5] row. */
-function narrowTextModel(): Uint8Array {
+/**
+ * A text model whose `text_embeds` is [batch, width]: (mean of the ids + 1000 · mean of the token types) times the row
+ * 1, 2, …, width; with `types`, it declares `attention_mask` and `token_type_ids` too (a BERT-style export).
+ */
+function textModel(width: number, types = false): Uint8Array {
+  const cast = (from: string, to: string) => makeNode('Cast', [from], [to], { to: BigInt(DataType.FLOAT) });
   const graph = makeGraph(
     [
-      makeNode('Cast', ['input_ids'], ['f'], { to: BigInt(DataType.FLOAT) }),
-      makeNode('ReduceMean', ['f'], ['m'], { axes: [1n], keepdims: 1n }),
+      cast('input_ids', 'f'),
+      ...(types ? [cast('token_type_ids', 'g'), makeNode('Mul', ['g', 'thousand'], ['g1000']), makeNode('Add', ['f', 'g1000'], ['h'])] : []),
+      makeNode('ReduceMean', [types ? 'h' : 'f'], ['m'], { axes: [1n], keepdims: 1n }),
       makeNode('MatMul', ['m', 'w'], ['text_embeds']),
     ],
-    'narrow',
-    [makeTensorValueInfo('input_ids', DataType.INT64, ['batch', 'sequence'])],
-    [makeTensorValueInfo('text_embeds', DataType.FLOAT, ['batch', 5])],
-    [tensorToProto('w', tensor('float32', [1, 5], Float32Array.of(1, 2, 3, 4, 5)))],
+    'text',
+    [
+      makeTensorValueInfo('input_ids', DataType.INT64, ['batch', 'sequence']),
+      ...(types ? ['attention_mask', 'token_type_ids'].map((n) => makeTensorValueInfo(n, DataType.INT64, ['batch', 'sequence'])) : []),
+    ],
+    [makeTensorValueInfo('text_embeds', DataType.FLOAT, ['batch', width])],
+    [
+      tensorToProto('w', tensor('float32', [1, width], Float32Array.from({ length: width }, (_, i) => i + 1))),
+      ...(types ? [tensorToProto('thousand', tensor('float32', [], Float32Array.of(1000)))] : []),
+    ],
   );
   return encodeModel(makeModel(graph, { '': 13 }));
 }
+
+describe('a BERT-style text export', () => {
+  it('gets zero token_type_ids and its attention mask', async () => {
+    const folder = brokenCopy('bert-style', (d) => writeFileSync(join(d, 'onnx/text_model.onnx'), textModel(16, true)));
+    const out = join(dir, 'bert-style.npy');
+    const r = envision(['embed', '--model', folder, '--prompt', 'cardiomegaly', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = (JSON.parse(envision(['tokenize', '--model', folder, '--prompt', 'cardiomegaly']).stdout) as { input_ids: number[][] }).input_ids[0]!;
+    const mean = ids.reduce((a, b) => a + b, 0) / ids.length;
+    const e = await readNpy(out);
+    expect(maxRelativeError(e, Array.from({ length: 16 }, (_, i) => mean * (i + 1)))).toBeLessThan(1e-6);
+  });
+});
 
 describe('a broken folder: one line naming the file and field, exit 2, nothing written', () => {
   const cases: [string, (d: string) => void, RegExp][] = [
@@ -126,7 +150,7 @@ describe('a broken folder: one line naming the file and field, exit 2, nothing w
       writeFileSync(join(d, 'config.json'), JSON.stringify({ ...c, model_type: 'vit' }));
     }, /config\.json: model_type "vit" is not a model this adapter loads \(clip, siglip, chinese_clip\)/],
     ['no logit scale anywhere', (d) => rmSync(join(d, 'model.safetensors')), /no logit scale: .* has no model\.safetensors; set the logitScale option/],
-    ['an output of the wrong width', (d) => writeFileSync(join(d, 'onnx/text_model.onnx'), narrowTextModel()), /text_model\.onnx: output 'text_embeds' has width 5, but .*vision_model\.onnx: output 'image_embeds' has width 16/],
+    ['an output of the wrong width', (d) => writeFileSync(join(d, 'onnx/text_model.onnx'), textModel(5)), /text_model\.onnx: output 'text_embeds' has width 5, but .*vision_model\.onnx: output 'image_embeds' has width 16/],
     ['a corrupt model.safetensors', (d) => writeFileSync(join(d, 'model.safetensors'), Buffer.alloc(20, 0xff)), /model\.safetensors: not a valid safetensors file: the header length/],
   ];
   it.each(cases)('%s', (name, change, message) => {

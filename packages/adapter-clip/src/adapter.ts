@@ -10,6 +10,7 @@ import {
   type TokenBatch,
   type VlmAdapter,
   formatShape,
+  tensor,
 } from '@envision/core';
 import { type ClipFolder, readClipFolder } from './folder.js';
 import { preprocessFile } from './image-processor.js';
@@ -93,7 +94,7 @@ export class ClipAdapter implements VlmAdapter {
     /** The text encoder. */
     readonly textModel: OnnxModel,
     readonly vision: { readonly model: DifferentiableOnnxModel; readonly input: string; readonly output: string },
-    private readonly text: { readonly ids: string; readonly mask?: string; readonly output: string },
+    private readonly text: { readonly ids: string; readonly mask?: string; readonly types?: string; readonly output: string },
     readonly embeddingDim: number,
     readonly logitScale: number,
     readonly logitBias: number | undefined,
@@ -126,6 +127,8 @@ export class ClipAdapter implements VlmAdapter {
     const visionOutput = pick(files.vision, 'output', vision.outputs, options.visionOutput, ['image_embeds', 'pooler_output'], 'visionOutput');
     const ids = pick(files.text, 'input', text.inputs, options.textInput, ['input_ids'], 'textInput');
     const mask = text.inputs.some((i) => i.name === 'attention_mask') ? 'attention_mask' : undefined;
+    // BERT-style text towers (Chinese-CLIP, BiomedCLIP's PubMedBERT) may also declare token_type_ids: all zeros.
+    const types = text.inputs.some((i) => i.name === 'token_type_ids') ? 'token_type_ids' : undefined;
     const textOutput = pick(files.text, 'output', text.outputs, options.textOutput, ['text_embeds', 'pooler_output'], 'textOutput');
     const m = widthOf(vision.outputs.find((o) => o.name === visionOutput)!);
     const mText = widthOf(text.outputs.find((o) => o.name === textOutput)!);
@@ -145,7 +148,7 @@ export class ClipAdapter implements VlmAdapter {
     if (scoring === 'sigmoid' && logitBias === undefined) {
       throw new EnvisionError('E_CONFIG', `adapter clip: sigmoid scoring needs a logit bias: ${folder.weights ?? dir} has no logit_bias tensor; set the logitBias option (model.logitBias, --logit-bias)`);
     }
-    return new ClipAdapter(folder, text, { model: vision, input: visionInput, output: visionOutput }, { ids, ...(mask ? { mask } : {}), output: textOutput }, embeddingDim, logitScale, logitBias, scoring, options);
+    return new ClipAdapter(folder, text, { model: vision, input: visionInput, output: visionOutput }, { ids, ...(mask ? { mask } : {}), ...(types ? { types } : {}), output: textOutput }, embeddingDim, logitScale, logitBias, scoring, options);
   }
 
   /** The folder's image processor on an image file → float32 `[1, 3, H, W]`. */
@@ -168,7 +171,8 @@ export class ClipAdapter implements VlmAdapter {
   }
 
   /**
-   * Unnormalised text embeddings of texts embedded as ONE padded batch (the mask is fed when the model takes one).
+   * Unnormalised text embeddings of texts embedded as ONE padded batch (the mask, and zero token types, are fed when
+   * the model takes them).
    * @returns float32 `[K, embeddingDim]`
    */
   async encodeText(texts: readonly string[]): Promise<Tensor<'float32'>> {
@@ -176,7 +180,11 @@ export class ClipAdapter implements VlmAdapter {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const batch = this.tokenize(texts);
-    const feeds = { [this.text.ids]: batch.ids, ...(this.text.mask ? { [this.text.mask]: batch.mask } : {}) };
+    const feeds = {
+      [this.text.ids]: batch.ids,
+      ...(this.text.mask ? { [this.text.mask]: batch.mask } : {}),
+      ...(this.text.types ? { [this.text.types]: tensor('int64', batch.ids.shape, new BigInt64Array(batch.ids.data.length)) } : {}),
+    };
     const out = await this.textModel.run(feeds, [this.text.output]);
     const embeds = this.embedding(out[this.text.output]!, texts.length, `${this.textModel.path}: output '${this.text.output}'`);
     this.cache.set(key, embeds);

@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { maxAbsoluteError, readNpy } from '@envision/core';
+import { decodeRgb } from '@envision/image';
 import { describe, expect, it } from 'vitest';
 import { OPENAI_MEAN, OPENAI_STD, processRgb, processorFromConfig, processorFromOpenClip } from './image-processor.js';
 
@@ -73,4 +76,23 @@ describe('processorFromOpenClip', () => {
     });
     expect(() => processorFromOpenClip(O, { preprocess_cfg: { resize_mode: 'longest' } })).toThrow(`${O}: preprocess_cfg.resize_mode "longest" is not supported; shortest or squash`);
   });
+});
+
+describe("open_clip's transform against torchvision (packages/image/scripts/make_pil_reference.py, group open_clip)", () => {
+  const fixture = (name: string): string => fileURLToPath(new URL(`../../image/test-fixtures/${name}`, import.meta.url));
+  const O = 'open_clip_config.json';
+  for (const name of ['wide', 'tall', 'small']) {
+    it(`Resize(24, bicubic), CenterCrop(23), ToTensor, Normalize: ${name}`, async () => {
+      const spec = { ...processorFromOpenClip(O, { model_cfg: { vision_cfg: { image_size: 24 } } }), crop: { width: 23, height: 23 } };
+      const pixels = processRgb(await decodeRgb(fixture(`processor-${name}.png`)), spec);
+      const expected = await readNpy(fixture(`processor-openclip-${name}.npy`));
+      expect(pixels.shape).toEqual(expected.shape);
+      expect(maxAbsoluteError(pixels, expected)).toBeLessThan(1e-6);
+    });
+    it(`squash: Resize((16, 20), bicubic), ToTensor, Normalize: ${name}`, async () => {
+      const spec = { ...processorFromOpenClip(O, { preprocess_cfg: { resize_mode: 'squash' } }), resize: { width: 20, height: 16 } };
+      const pixels = processRgb(await decodeRgb(fixture(`processor-${name}.png`)), spec);
+      expect(maxAbsoluteError(pixels, await readNpy(fixture(`processor-openclip-squash-${name}.npy`)))).toBeLessThan(1e-6);
+    });
+  }
 });

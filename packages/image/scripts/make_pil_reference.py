@@ -14,6 +14,8 @@ What each group checks:
   processor-*  CLIPImageProcessor (resize the shortest edge, center crop, rescale, normalise per channel) and
                SiglipImageProcessor (squash resize, rescale, normalise), step by step as transformers'
                image_transforms.py computes them -> src/processor.ts
+  processor-openclip-*  open_clip's transform with torchvision (Resize, CenterCrop, ToTensor, Normalize)
+               -> packages/adapter-clip/src/image-processor.ts (python3-torchvision needed for this group only)
   pipeline-*   MedCLIPFeatureExtractor (pad to a square on black, resize, centre crop, rescale, normalise) at a
                small size, and the float path used for 16-bit files -> packages/adapter-medclip/src/preprocess.ts
                (written to that package's test-fixtures)
@@ -219,7 +221,24 @@ def make_rgb():
         save(f"processor-crop-{name}.npy", hf_center_crop(np.asarray(img), 15, 40))
 
 
-GROUPS = {"resample": make_resample, "decode": make_decode, "rgb": make_rgb, "pipeline": make_pipeline}
+def make_open_clip():
+    """open_clip's image transform (shortest-edge Resize, CenterCrop, ToTensor, Normalize) with torchvision 0.14 on
+    PIL images, as open_clip's transform.py builds it for resize_mode 'shortest' and 'squash' (bicubic)."""
+    import torch
+    from torchvision import transforms as T
+
+    torch.set_num_threads(1)
+    norm = T.Normalize(mean=OPENAI_MEAN, std=OPENAI_STD)
+    for name in ("wide", "tall", "small"):
+        img = Image.open(path(f"processor-{name}.png")).convert("RGB")
+        # crop 23 makes the offsets odd on both axes for some images, so round-half-even shows against floor
+        shortest = T.Compose([T.Resize(24, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(23), T.ToTensor(), norm])
+        save(f"processor-openclip-{name}.npy", shortest(img).numpy()[None])
+        squash = T.Compose([T.Resize((16, 20), interpolation=T.InterpolationMode.BICUBIC), T.ToTensor(), norm])
+        save(f"processor-openclip-squash-{name}.npy", squash(img).numpy()[None])
+
+
+GROUPS = {"resample": make_resample, "decode": make_decode, "rgb": make_rgb, "pipeline": make_pipeline, "open_clip": make_open_clip}
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
