@@ -9,6 +9,7 @@ import {
   type TensorInfo,
   type TokenBatch,
   type VlmAdapter,
+  expectEmbeddings,
   formatShape,
   tensor,
 } from '@envision/core';
@@ -167,7 +168,7 @@ export class ClipAdapter implements VlmAdapter {
    */
   async encodeImage(pixels: Tensor<'float32'>): Promise<Tensor<'float32'>> {
     const out = await this.vision.model.run({ [this.vision.input]: pixels }, [this.vision.output]);
-    return this.embedding(out[this.vision.output]!, pixels.shape[0]!, `${this.vision.model.path}: output '${this.vision.output}'`);
+    return expectEmbeddings(out[this.vision.output]!, pixels.shape[0]!, this.embeddingDim, `${this.vision.model.path}: output '${this.vision.output}'`);
   }
 
   /**
@@ -186,16 +187,9 @@ export class ClipAdapter implements VlmAdapter {
       ...(this.text.types ? { [this.text.types]: tensor('int64', batch.ids.shape, new BigInt64Array(batch.ids.data.length)) } : {}),
     };
     const out = await this.textModel.run(feeds, [this.text.output]);
-    const embeds = this.embedding(out[this.text.output]!, texts.length, `${this.textModel.path}: output '${this.text.output}'`);
+    const embeds = expectEmbeddings(out[this.text.output]!, texts.length, this.embeddingDim, `${this.textModel.path}: output '${this.text.output}'`);
     this.cache.set(key, embeds);
     return embeds;
-  }
-
-  private embedding(t: Tensor, rows: number, what: string): Tensor<'float32'> {
-    if (t.dtype !== 'float32' || t.shape.length !== 2 || t.shape[0] !== rows || t.shape[1] !== this.embeddingDim) {
-      throw new EnvisionError('E_BUNDLE', `${what} is ${t.dtype} ${formatShape(t.shape)}, expected float32 [${rows}, ${this.embeddingDim}]`);
-    }
-    return t as Tensor<'float32'>;
   }
 
   /** Releases both onnxruntime sessions. */

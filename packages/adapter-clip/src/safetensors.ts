@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { EnvisionError, type Tensor, describeCause, tensor } from '@envision/core';
+import { bfloat16ToFloat, halfToFloat } from '@envision/onnx-grad';
 
 /**
  * A reader for the safetensors format: an unsigned 64-bit little-endian header length N, an N-byte JSON header
@@ -152,29 +153,14 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsFi
   }
 }
 
-/** float16 bits → number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
 /** Little-endian F32, F16 or BF16 bytes as float32 values. */
 export function toFloat32(bytes: Uint8Array, dtype: string): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.byteLength / DTYPE_BYTES[dtype]!);
   if (dtype === 'F32') for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
   else if (dtype === 'F16') for (let i = 0; i < out.length; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
-  else if (dtype === 'BF16') {
-    const bits = new DataView(new ArrayBuffer(4));
-    for (let i = 0; i < out.length; i++) {
-      bits.setUint32(0, view.getUint16(2 * i, true) << 16);
-      out[i] = bits.getFloat32(0);
-    }
-  } else throw new RangeError(`dtype ${dtype} is not a float type this reader converts (F32, F16, BF16)`);
+  else if (dtype === 'BF16') for (let i = 0; i < out.length; i++) out[i] = bfloat16ToFloat(view.getUint16(2 * i, true));
+  else throw new RangeError(`dtype ${dtype} is not a float type this reader converts (F32, F16, BF16)`);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { Tokenizer } from '@huggingface/tokenizers';
-import { EnvisionError, type TokenBatch, describeCause, tensor } from '@envision/core';
+import { EnvisionError, type TokenBatch, describeCause, padTokenRows } from '@envision/core';
 
 /** How a batch of texts is padded: to its longest text (CLIP), or every text to `maxLength` (SigLIP, BiomedCLIP). */
 export type Padding = 'longest' | 'max_length';
@@ -65,17 +65,8 @@ export class HfTokenizer {
 
   /** Tokenises texts as ONE padded batch: int64 `input_ids` and `attention_mask`, `[K, L]`. */
   encodeBatch(texts: readonly string[]): TokenBatch {
-    if (texts.length === 0) throw new EnvisionError('E_INPUT', 'tokenize needs at least one text');
     const rows = texts.map((t) => this.encodeOne(t));
-    const length = this.options.padding === 'max_length' ? this.options.maxLength : Math.max(...rows.map((r) => r.length));
-    const ids = new BigInt64Array(texts.length * length).fill(BigInt(this.options.padId));
-    const mask = new BigInt64Array(texts.length * length);
-    rows.forEach((row, k) => {
-      row.forEach((id, i) => {
-        ids[k * length + i] = BigInt(id);
-        mask[k * length + i] = 1n;
-      });
-    });
-    return { ids: tensor('int64', [texts.length, length], ids), mask: tensor('int64', [texts.length, length], mask) };
+    return padTokenRows(rows, this.options.padId, this.options.padding === 'max_length' ? this.options.maxLength : undefined);
   }
+
 }

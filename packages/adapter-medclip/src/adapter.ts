@@ -1,4 +1,4 @@
-import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, formatShape } from '@envision/core';
+import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, expectEmbeddings, formatShape } from '@envision/core';
 import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
 import { bundlePreprocessOptions } from './bundle-parts.js';
 import { clampLogitScale } from './classifier.js';
@@ -89,7 +89,7 @@ export class MedClipAdapter implements VlmAdapter {
       throw new EnvisionError('E_INPUT', `medclip encodeImage: pixels must be [B, ${want.join(', ')}], got ${formatShape(pixels.shape)}`);
     }
     const out = await this.bundle.vision.run({ [vision.input]: pixels }, [vision.output]);
-    return this.embedding(out[vision.output]!, pixels.shape[0]!, `${this.bundle.vision.path}: output '${vision.output}'`);
+    return expectEmbeddings(out[vision.output]!, pixels.shape[0]!, this.embeddingDim, `${this.bundle.vision.path}: output '${vision.output}'`);
   }
 
   /**
@@ -103,16 +103,9 @@ export class MedClipAdapter implements VlmAdapter {
     const { text } = this.bundle.manifest;
     const batch = this.tokenize(texts);
     const out = await this.bundle.text.run({ [text.inputs.ids]: batch.ids, [text.inputs.mask]: batch.mask }, [text.output]);
-    const embeds = this.embedding(out[text.output]!, texts.length, `${this.bundle.text.path}: output '${text.output}'`);
+    const embeds = expectEmbeddings(out[text.output]!, texts.length, this.embeddingDim, `${this.bundle.text.path}: output '${text.output}'`);
     this.cache.set(this.bundle.hash, texts, embeds);
     return embeds;
-  }
-
-  private embedding(t: Tensor, rows: number, what: string): Tensor<'float32'> {
-    if (t.dtype !== 'float32' || t.shape.length !== 2 || t.shape[0] !== rows || t.shape[1] !== this.embeddingDim) {
-      throw new EnvisionError('E_BUNDLE', `${what} is ${t.dtype} ${formatShape(t.shape)}, expected float32 [${rows}, ${this.embeddingDim}]`);
-    }
-    return t as Tensor<'float32'>;
   }
 
   /** Releases both onnxruntime sessions. */

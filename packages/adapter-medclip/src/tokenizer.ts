@@ -1,4 +1,4 @@
-import { EnvisionError, type TokenBatch, tensor } from '@envision/core';
+import { EnvisionError, type TokenBatch, padTokenRows } from '@envision/core';
 
 /**
  * BERT's WordPiece tokenizer exactly as HuggingFace's `BertTokenizer` (transformers 4.23–4.24, the versions
@@ -223,17 +223,7 @@ export class WordPieceTokenizer {
    * @throws EnvisionError `E_INPUT` for an empty list
    */
   encodeBatch(texts: readonly string[]): TokenBatch {
-    if (texts.length === 0) throw new EnvisionError('E_INPUT', 'tokenize: give at least one text');
-    const rows = texts.map((t) => this.encode(t));
-    const length = Math.max(...rows.map((r) => r.length));
-    const ids = new BigInt64Array(rows.length * length).fill(BigInt(this.padId));
-    const mask = new BigInt64Array(rows.length * length);
-    rows.forEach((row, k) => {
-      row.forEach((id, j) => {
-        ids[k * length + j] = BigInt(id);
-        mask[k * length + j] = 1n;
-      });
-    });
-    return { ids: tensor('int64', [rows.length, length], ids), mask: tensor('int64', [rows.length, length], mask) };
+    return padTokenRows(texts.map((t) => this.encode(t)), this.padId);
   }
+
 }

@@ -1,10 +1,40 @@
-import type { Model, Tensor } from '@envision/onnx-grad';
+import { EnvisionError, type Model, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
 import type { JsonSchema } from './method.js';
 
 /** Token ids and attention mask of a padded batch of texts, int64 `[K, L]` each. */
 export interface TokenBatch {
   readonly ids: Tensor<'int64'>;
   readonly mask: Tensor<'int64'>;
+}
+
+/**
+ * Token ids of several texts as one padded batch: each row padded with `padId` to `length` (default: the longest
+ * row), the attention mask 1 on tokens and 0 on padding.
+ * @throws EnvisionError `E_INPUT` for no rows
+ */
+export function padTokenRows(rows: readonly (readonly number[])[], padId: number, length = Math.max(...rows.map((r) => r.length))): TokenBatch {
+  if (rows.length === 0) throw new EnvisionError('E_INPUT', 'tokenize: give at least one text');
+  const ids = new BigInt64Array(rows.length * length).fill(BigInt(padId));
+  const mask = new BigInt64Array(rows.length * length);
+  rows.forEach((row, k) => {
+    row.forEach((id, j) => {
+      ids[k * length + j] = BigInt(id);
+      mask[k * length + j] = 1n;
+    });
+  });
+  return { ids: tensor('int64', [rows.length, length], ids), mask: tensor('int64', [rows.length, length], mask) };
+}
+
+/**
+ * An encoder's embedding output, checked to be float32 `[rows, dim]`.
+ * @param what - names the model file and output in the message
+ * @throws EnvisionError `E_BUNDLE` naming `what`, the shape it has and the one expected
+ */
+export function expectEmbeddings(t: Tensor, rows: number, dim: number, what: string): Tensor<'float32'> {
+  if (t.dtype !== 'float32' || t.shape.length !== 2 || t.shape[0] !== rows || t.shape[1] !== dim) {
+    throw new EnvisionError('E_BUNDLE', `${what} is ${t.dtype} ${formatShape(t.shape)}, expected float32 [${rows}, ${dim}]`);
+  }
+  return t as Tensor<'float32'>;
 }
 
 /** Named prompt sets: set name → class name → prompts. */

@@ -1,7 +1,7 @@
 export * from './types.js';
 export { ONNX_PROTO, onnxSchema, onnxType } from './onnx-proto.js';
 export { decodeModel, encodeModel } from './codec.js';
-export { DataType, dataTypeName, dataTypeOf, tensorFromProto, tensorToProto } from './tensor-proto.js';
+export { DataType, dataTypeName, dataTypeOf, tensorFromProto, tensorToProto, halfToFloat, bfloat16ToFloat } from './tensor-proto.js';
 export {
   AttributeType,
   attrFloat,

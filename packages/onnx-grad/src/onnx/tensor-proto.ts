@@ -180,7 +180,7 @@ export function tensorToProto(name: string, t: Tensor): TensorProto {
 }
 
 /** IEEE 754 binary16 bits → number (exact). */
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
@@ -190,7 +190,7 @@ function halfToFloat(h: number): number {
 }
 
 /** bfloat16 bits → number (exact: the high half of a float32). */
-function bfloat16ToFloat(b: number): number {
+export function bfloat16ToFloat(b: number): number {
   const view = new DataView(new ArrayBuffer(4));
   view.setUint32(0, (b & 0xffff) << 16, false);
   return view.getFloat32(0, false);

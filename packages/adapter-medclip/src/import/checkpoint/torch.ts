@@ -1,4 +1,5 @@
 import { EnvisionError, type Tensor, tensor } from '@envision/core';
+import { bfloat16ToFloat, halfToFloat } from '@envision/onnx-grad';
 import { type PyValue, STORAGE_TYPES, type StorageRef, type TensorRef, unpickle } from './pickle.js';
 import { type ZipArchive, type ZipEntry, looksLikeZip, openZip } from './zip.js';
 
@@ -23,9 +24,9 @@ function reader(type: string, view: DataView): (k: number) => number | bigint {
     case 'DoubleStorage':
       return (k) => view.getFloat64(8 * k, true);
     case 'HalfStorage':
-      return (k) => half(view.getUint16(2 * k, true));
+      return (k) => halfToFloat(view.getUint16(2 * k, true));
     case 'BFloat16Storage':
-      return (k) => bfloat16(view.getUint16(2 * k, true));
+      return (k) => bfloat16ToFloat(view.getUint16(2 * k, true));
     case 'LongStorage':
       return (k) => view.getBigInt64(8 * k, true);
     case 'IntStorage':
@@ -41,23 +42,6 @@ function reader(type: string, view: DataView): (k: number) => number | bigint {
     default:
       throw new Error(`storage class ${type} is not supported`);
   }
-}
-
-/** IEEE binary16 → number (exact). */
-function half(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-const bf16View = new DataView(new ArrayBuffer(4));
-/** bfloat16 → number (exact: the high half of a float32). */
-function bfloat16(b: number): number {
-  bf16View.setUint32(0, b << 16, false);
-  return bf16View.getFloat32(0, false);
 }
 
 /** Builds one tensor from its storage bytes, honouring offset and strides (non-contiguous views are copied). */
