@@ -181,6 +181,23 @@ function checkSizes(length: number, width: number, height: number, outWidth: num
   }
 }
 
+/** PIL's order of passes: horizontal first, then vertical, each skipped when its size does not change. */
+function separable<P extends Uint8Array | Float32Array>(
+  src: P,
+  width: number,
+  height: number,
+  outWidth: number,
+  outHeight: number,
+  filter: ResampleFilter,
+  pass: (img: P, width: number, height: number, t: Taps, horizontal: boolean) => P,
+): P {
+  checkSizes(src.length, width, height, outWidth, outHeight);
+  let img = src;
+  if (outWidth !== width) img = pass(img, width, height, taps(width, outWidth, filter), true);
+  if (outHeight !== height) img = pass(img, outWidth, height, taps(height, outHeight, filter), false);
+  return img === src ? (src.slice() as P) : img;
+}
+
 /**
  * Resizes an 8-bit one-channel image (row-major) exactly as PIL's `Image.resize` of an `'L'` image.
  *
@@ -200,11 +217,7 @@ export function resampleU8(
   outHeight: number,
   filter: ResampleFilter,
 ): Uint8Array {
-  checkSizes(src.length, width, height, outWidth, outHeight);
-  let img = src;
-  if (outWidth !== width) img = pass8(img, width, height, taps(width, outWidth, filter), true);
-  if (outHeight !== height) img = pass8(img, outWidth, height, taps(height, outHeight, filter), false);
-  return img === src ? src.slice() : img;
+  return separable(src, width, height, outWidth, outHeight, filter, pass8);
 }
 
 /**
@@ -227,9 +240,5 @@ export function resampleFloat(
   outHeight: number,
   filter: ResampleFilter,
 ): Float32Array {
-  checkSizes(src.length, width, height, outWidth, outHeight);
-  let img = src;
-  if (outWidth !== width) img = passFloat(img, width, height, taps(width, outWidth, filter), true);
-  if (outHeight !== height) img = passFloat(img, outWidth, height, taps(height, outHeight, filter), false);
-  return img === src ? src.slice() : img;
+  return separable(src, width, height, outWidth, outHeight, filter, passFloat);
 }

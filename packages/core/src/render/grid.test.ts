@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { isEnvisionError } from '@envision/onnx-grad';
+import { rejected } from '../expect-error.test-support.js';
 import { escapeXml, gridLayout, renderGrid } from './grid.js';
 
 async function solid(width: number, height: number, r: number, g: number, b: number): Promise<Uint8Array> {
@@ -18,14 +18,8 @@ function pixel(img: { data: Uint8Array; width: number; channels: number }, x: nu
   return Array.from(img.data.subarray(i, i + 3));
 }
 
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isEnvisionError(e) ? e.code : 'not an EnvisionError';
-  }
-  return undefined;
-}
+/** The code of the EnvisionError `p` rejects with (fails the test when it resolves or rejects otherwise). */
+const code = async (p: Promise<unknown>): Promise<string> => (await rejected(p)).code;
 
 describe('gridLayout', () => {
   it('places cells after the label column and header, GAP apart', () => {

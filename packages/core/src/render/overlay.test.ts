@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { tensor, isEnvisionError } from '@envision/onnx-grad';
+import { tensor } from '@envision/onnx-grad';
+import { rejected } from '../expect-error.test-support.js';
 import { imageFromTensor, renderOverlay, writeOverlayPng, type OverlayImage } from './overlay.js';
 
 async function decode(png: Uint8Array): Promise<{ pixels: number[]; width: number; height: number; channels: number }> {
@@ -11,14 +12,8 @@ async function decode(png: Uint8Array): Promise<{ pixels: number[]; width: numbe
   return { pixels: Array.from(data), width: info.width, height: info.height, channels: info.channels };
 }
 
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isEnvisionError(e) ? e.code : 'not an EnvisionError';
-  }
-  return undefined;
-}
+/** The code of the EnvisionError `p` rejects with (fails the test when it resolves or rejects otherwise). */
+const code = async (p: Promise<unknown>): Promise<string> => (await rejected(p)).code;
 
 // One strong positive pixel: positive values [4, 0, 0, 0]: sorted [0, 0, 0, 4], running [0, 0, 0, 4], 98 % → threshold 4,
 // so the normalised map is [1, 0, 0, 0]: darkest Greens (0, 68, 27) at pixel 0, lightest (247, 252, 245) elsewhere.

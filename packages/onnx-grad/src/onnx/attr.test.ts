@@ -1,20 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  AttributeType,
-  attrFloat,
-  attrFloats,
-  attrGraph,
-  attrInt,
-  attrInts,
-  attrString,
-  attrStrings,
-  attrTensor,
-  attributeType,
-  describeNode,
-  findAttribute,
-} from './attr.js';
+import { AttributeType, attrFloat, attrFloats, attrGraph, attrInt, attrInts, attrString, attrStrings, attrTensor, attributeType, describeNode, findAttribute } from './attr.js';
 import { Attr, makeGraph, makeNode } from './build.js';
 import { decodeModel } from './codec.js';
 import { tensorFromProto, tensorToProto } from './tensor-proto.js';

@@ -3,7 +3,7 @@ import { tensor } from '@envision/core';
 import { prepareApproaches } from './approaches.js';
 import { benchPhantoms, classProbabilityScorer } from './bench-phantoms.js';
 import { resolveBenchMethods } from './explain.js';
-import { exactGradient, fakeAdapter, linearModel, registryWith } from './fake-model.test-support.js';
+import { exactGradient, fakeAdapter, fakeBench, linearModel, registryWith } from './fake-model.test-support.js';
 import type { BenchModel, BenchPhantom } from './types.js';
 
 // A 4×4 one-channel world. The finding covers pixels 5 and 6 (box {1,1,3,2}); the body is columns 1–2.
@@ -21,15 +21,7 @@ function logits(e: ArrayLike<number>): number[] {
   const norm = Math.hypot(e[0]!, e[1]!);
   return [0, 1].map((c) => (norm > 0 ? (2 * e[c]!) / norm : 0));
 }
-const bench: BenchModel = {
-  adapter,
-  imageSize: SIZE,
-  preprocess: (grey, size) => tensor('float32', [1, 1, size, size], Float32Array.from(grey, (g) => g / 255)),
-  async classify(pixels) {
-    const e = (await model.run({ x: pixels }, ['e'])).e!.data as Float32Array;
-    return Array.from({ length: pixels.shape[0]! }, (_, j) => logits(e.subarray(2 * j, 2 * j + 2)));
-  },
-};
+const bench: BenchModel = fakeBench(adapter, SIZE, logits);
 const mask = Uint8Array.from({ length: 16 }, (_, p) => (inFinding(p) ? 1 : 0));
 const phantom: BenchPhantom = {
   seed: 7,

@@ -1,6 +1,7 @@
 // Test support (not built, not shipped): a linear "vision model" e = W x, its exact gradient as an attribution method,
 // and a VlmAdapter around it — small enough that every number the bench computes can be worked out by hand.
 import { type VlmAdapter, coreModule, type AttributionMethod, PluginRegistry, type Model, tensor, type Tensor } from '@envision/core';
+import type { BenchModel } from './types.js';
 
 /** The model e = W x on images of `shape` [C, H, W]; W has one row per embedding dimension, C·H·W columns. */
 export function linearModel(W: readonly (readonly number[])[], shape: readonly [number, number, number]): Model {
@@ -66,4 +67,20 @@ export function registryWith(...methods: AttributionMethod[]): PluginRegistry {
   r.addModule(coreModule, '@envision/core');
   for (const method of methods) r.add('method', method, 'test');
   return r;
+}
+
+/**
+ * A BenchModel around a fake adapter: grey levels / 255 as pixels `[1, 1, size, size]`, and `logits(e)` of each image's
+ * 2-d embedding as the classifier.
+ */
+export function fakeBench(adapter: VlmAdapter, size: number, logits: (e: Float32Array) => number[]): BenchModel {
+  return {
+    adapter,
+    imageSize: size,
+    preprocess: (grey, side) => tensor('float32', [1, 1, side, side], Float32Array.from(grey, (g) => g / 255)),
+    async classify(pixels) {
+      const e = (await adapter.vision.model.run({ x: pixels }, ['e'])).e!.data as Float32Array;
+      return Array.from({ length: pixels.shape[0]! }, (_, j) => logits(e.subarray(2 * j, 2 * j + 2)));
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { generatePhantom } from '../phantom/generate.js';
 import { PHANTOM_CLASSES } from '../phantom/types.js';
-import { tensor } from '@envision/core';
-import { exactGradient, fakeAdapter, linearModel, registryWith } from './fake-model.test-support.js';
+import { exactGradient, fakeAdapter, fakeBench, linearModel, registryWith } from './fake-model.test-support.js';
 import { type PhantomBenchProgress, runPhantomBench } from './run.js';
-import { BENCH_METRICS, type BenchModel } from './types.js';
+import { BENCH_METRICS } from './types.js';
 
 // A linear two-dimensional "model" on 64×64 phantoms: e = [mean of the left half, mean of the right half]. The
 // method's maps are its gradient times n/2 = 2048 (the sides' indicators weighted by the target), times option `scale`.
@@ -17,19 +16,10 @@ const classes = Object.fromEntries([...PHANTOM_CLASSES, 'No Finding'].map((c) =>
 const names = Object.keys(classes);
 const angle = (text: string) => names.indexOf(text) * 0.4;
 const adapter = fakeAdapter(model, (t) => [Math.cos(angle(t)), Math.sin(angle(t))], Math.log(10));
-const bench: BenchModel = {
-  adapter,
-  imageSize: SIZE,
-  preprocess: (grey, size) => tensor('float32', [1, 1, size, size], Float32Array.from(grey, (g) => g / 255)),
-  async classify(pixels) {
-    const e = (await model.run({ x: pixels }, ['e'])).e!.data as Float32Array;
-    return Array.from({ length: pixels.shape[0]! }, (_, j) => {
-      const [a, b] = [e[2 * j]!, e[2 * j + 1]!];
-      const norm = Math.hypot(a, b) || 1;
-      return names.map((t) => (10 * (Math.cos(angle(t)) * a + Math.sin(angle(t)) * b)) / norm);
-    });
-  },
-};
+const bench = fakeBench(adapter, SIZE, ([a, b]) => {
+  const norm = Math.hypot(a!, b!) || 1;
+  return names.map((t) => (10 * (Math.cos(angle(t)) * a! + Math.sin(angle(t)) * b!)) / norm);
+});
 
 const registry = () => registryWith(gradient);
 

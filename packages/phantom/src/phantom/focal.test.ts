@@ -1,23 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { buildAnatomy } from './anatomy.js';
-import { renderBase } from './density.js';
-import { type FindingContext, type FindingDraw, makeFindingContext } from './finding-draw.js';
+import type { FindingContext, FindingDraw } from './finding-draw.js';
+import { findingContext } from './finding-context.test-support.js';
 import { drawAtelectasis, drawConsolidation, drawNodule } from './focal.js';
 import { zoneAt } from './lung-geometry.js';
 import type { FindingSpec } from './plan.js';
 import { centroidOf } from './raster.js';
 import { streamRandom } from './seed.js';
-import { renderSkeleton, sampleSkeleton } from './skeleton.js';
 import type { PhantomClass, PhantomSeverity, PhantomZone } from './types.js';
 
 const size = 224;
 
-function context(seed: number): FindingContext {
-  const rng = streamRandom(seed, 'anatomy');
-  const m = buildAnatomy(rng, size);
-  const base = renderBase(rng, m, renderSkeleton(m.frame, m.shape, sampleSkeleton(rng), m.body));
-  return makeFindingContext(m, base);
-}
+const context = (seed: number): FindingContext => findingContext(seed, size);
 
 /** Checks the contract every drawing keeps; returns its area. */
 function checkDraw(draw: FindingDraw, lung: Uint8Array): number {

@@ -1,22 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { buildAnatomy } from './anatomy.js';
-import { renderBase } from './density.js';
-import { type FindingContext, makeFindingContext } from './finding-draw.js';
+import type { FindingContext } from './finding-draw.js';
+import { findingContext } from './finding-context.test-support.js';
 import type { LungInfo } from './lung-geometry.js';
 import { drawEffusion, drawPneumothorax } from './pleural.js';
 import type { FindingSpec } from './plan.js';
 import { streamRandom } from './seed.js';
-import { renderSkeleton, sampleSkeleton } from './skeleton.js';
 import type { PhantomSeverity, PhantomSide } from './types.js';
 
 const size = 224;
 
-function context(seed: number): FindingContext {
-  const rng = streamRandom(seed, 'anatomy');
-  const m = buildAnatomy(rng, size);
-  const base = renderBase(rng, m, renderSkeleton(m.frame, m.shape, sampleSkeleton(rng), m.body));
-  return makeFindingContext(m, base);
-}
+const context = (seed: number): FindingContext => findingContext(seed, size);
 
 const spec = (cls: 'Pleural Effusion' | 'Pneumothorax', side: PhantomSide, severity: PhantomSeverity): FindingSpec => ({
   class: cls,

@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { type Window, transposedPads, windowOf } from './Conv.js';
+import { type Window, poolGeometry, transposedPads } from './Conv.js';
 
 const big = (values: readonly number[]): bigint[] => values.map((v) => BigInt(v));
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -25,11 +25,7 @@ function insideCounts(window: Window, inSize: readonly number[], outSize: readon
 export const AveragePool: GradientRule = {
   opType: 'AveragePool',
   backward(ctx) {
-    const g = ctx.grad()!;
-    const [n, c, ...inSize] = ctx.inputShape(0) as [number, number, ...number[]];
-    const outSize = ctx.outputShape(0).slice(2);
-    const ceilMode = ctx.attrInt('ceil_mode', 0) !== 0;
-    const window = windowOf(ctx, inSize, outSize, ctx.attrInts('kernel_shape'), ceilMode);
+    const { grad: g, n, c, inSize, outSize, ceilMode, window } = poolGeometry(ctx);
     const dilated = window.dilations.some((d) => d !== 1);
     const pooledOnes = ctx.op('AveragePool', [ctx.op('Expand', [ctx.floats([1], []), ctx.ints([1, 1, ...inSize])])], {
       kernel_shape: big(window.kernel),

@@ -47,6 +47,25 @@ export function windowOf(ctx: RuleContext, inSize: readonly number[], outSize: r
   return { kernel, strides, dilations, pads };
 }
 
+/** What a pooling node's rule needs: the cotangent, batch and channels, spatial sizes, `ceil_mode` and its window. */
+export interface PoolGeometry {
+  readonly grad: string;
+  readonly n: number;
+  readonly c: number;
+  readonly inSize: number[];
+  readonly outSize: number[];
+  readonly ceilMode: boolean;
+  readonly window: Window;
+}
+
+/** The {@link PoolGeometry} of an AveragePool or MaxPool node, from its `kernel_shape` and `ceil_mode`. */
+export function poolGeometry(ctx: RuleContext): PoolGeometry {
+  const [n, c, ...inSize] = ctx.inputShape(0) as [number, number, ...number[]];
+  const outSize = ctx.outputShape(0).slice(2);
+  const ceilMode = ctx.attrInt('ceil_mode', 0) !== 0;
+  return { grad: ctx.grad()!, n, c, inSize, outSize, ceilMode, window: windowOf(ctx, inSize, outSize, ctx.attrInts('kernel_shape'), ceilMode) };
+}
+
 /**
  * The `pads` and `output_padding` with which a ConvTranspose of the window maps an `out`-sized cotangent back onto
  * exactly the `in` positions: it starts `begin` pads in, and stops at the input's end, cropping what lies past it

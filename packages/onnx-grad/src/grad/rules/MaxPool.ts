@@ -1,5 +1,5 @@
 import type { GradientRule, RuleContext } from '../rule.js';
-import { type Window, transposedPads, windowOf } from './Conv.js';
+import { type Window, poolGeometry, transposedPads } from './Conv.js';
 
 const big = (values: readonly number[]): bigint[] => values.map((v) => BigInt(v));
 const product = (values: readonly number[]): number => values.reduce((a, b) => a * b, 1);
@@ -15,11 +15,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 export const MaxPool: GradientRule = {
   opType: 'MaxPool',
   backward(ctx) {
-    const g = ctx.grad()!;
-    const [n, c, ...inSize] = ctx.inputShape(0) as [number, number, ...number[]];
-    const outSize = ctx.outputShape(0).slice(2);
-    const ceilMode = ctx.attrInt('ceil_mode', 0) !== 0;
-    const window = windowOf(ctx, inSize, outSize, ctx.attrInts('kernel_shape'), ceilMode);
+    const { grad: g, n, c, inSize, outSize, ceilMode, window } = poolGeometry(ctx);
     const forwardIndices = ctx.node.output.length > 1 && ctx.node.output[1] !== '' && ctx.attrInt('storage_order', 0) === 0;
     const indices = forwardIndices
       ? ctx.output(1)
