@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { EnvisionError, describeCause } from './errors.js';
 import type { Model, NamedTensors, TensorInfo } from './model.js';
-import { type DType, type Tensor, formatShape, tensor } from './tensor.js';
+import { type DType, type Tensor, batchItem, formatShape, tensor } from './tensor.js';
 
 /** The version of the onnxruntime-node package that runs every model (for run manifests). */
 export function onnxRuntimeVersion(): string {
@@ -89,7 +89,7 @@ export class OnnxModel implements Model {
   }
 
   /** Checks that `feeds` gives every input exactly once, with the declared element type and a compatible shape. */
-  checkFeeds(feeds: NamedTensors): void {
+  checkFeeds(feeds: NamedTensors, anyBatch = false): void {
     for (const name of Object.keys(feeds)) this.input(name);
     for (const info of this.inputs) {
       const t = feeds[info.name];
@@ -97,14 +97,24 @@ export class OnnxModel implements Model {
       if (t.dtype !== info.dtype) {
         throw new EnvisionError('E_INPUT', `${this.path}: input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
       }
-      const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+      const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i] || (anyBatch && i === 0));
       if (!fits) {
         throw new EnvisionError('E_INPUT', `${this.path}: input '${info.name}' must have shape ${formatDims(info.shape)}, got ${formatShape(t.shape)}`);
       }
     }
   }
 
+  /**
+   * True when the model was exported with a fixed batch of 1 (an input's first dimension is the number 1): such a
+   * model runs a batch of B one item at a time.
+   */
+  get fixedBatch(): boolean {
+    return this.inputs.some((i) => i.shape[0] === 1);
+  }
+
   async run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
+    const b = Math.max(...Object.values(feeds).map((t) => t.shape[0] ?? 1));
+    if (this.fixedBatch && b > 1) return this.runEachItem(feeds, b, outputNames);
     this.checkFeeds(feeds);
     const names = outputNames ?? this.outputs.map((o) => o.name);
     for (const n of names) this.output(n);
@@ -118,6 +128,27 @@ export class OnnxModel implements Model {
     }
     const out: NamedTensors = {};
     for (const name of names) out[name] = fromOrt(results[name] as ort.Tensor, `${this.path}: output '${name}'`);
+    return out;
+  }
+
+  /** Runs a fixed-batch model on each of `b` items and stacks the outputs along their first axis. */
+  private async runEachItem(feeds: NamedTensors, b: number, outputNames?: readonly string[]): Promise<NamedTensors> {
+    this.checkFeeds(feeds, true);
+    const parts: NamedTensors[] = [];
+    for (let item = 0; item < b; item++) {
+      const one: NamedTensors = {};
+      for (const [name, t] of Object.entries(feeds)) one[name] = t.shape[0] === b ? batchItem(t, item) : t;
+      parts.push(await this.run(one, outputNames));
+    }
+    const out: NamedTensors = {};
+    for (const name of Object.keys(parts[0]!)) {
+      const first = parts[0]![name]!;
+      if (first.shape[0] !== 1) throw new EnvisionError('E_ONNX', `${this.path}: output '${name}' is ${formatShape(first.shape)} at batch 1; a fixed-batch model runs item by item only when its outputs have batch 1`);
+      const Ctor = first.data.constructor as new (n: number) => typeof first.data;
+      const data = new Ctor(first.data.length * b);
+      parts.forEach((p, i) => (data as Float32Array).set(p[name]!.data as Float32Array, i * first.data.length));
+      out[name] = tensor(first.dtype, [b, ...first.shape.slice(1)], data);
+    }
     return out;
   }
 

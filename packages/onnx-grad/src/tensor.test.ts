@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { formatShape, maxAbsoluteError, maxRelativeError, repeatBatch, row, sameShape, sizeOf, stack, tensor, zeros } from './tensor.js';
+import { batchItem, formatShape, maxAbsoluteError, maxRelativeError, repeatBatch, row, sameShape, sizeOf, stack, tensor, zeros } from './tensor.js';
 
 describe('tensors', () => {
   it('checks the element count against the shape', () => {
@@ -36,6 +36,9 @@ describe('tensors', () => {
     expect(maxRelativeError(tensor('float32', [2], Float32Array.of(0, -2)), [0, -4])).toBeCloseTo(0.5, 12);
     expect(() => maxRelativeError([1], [1, 2])).toThrow('cannot compare 1 values with 2');
     expect(maxAbsoluteError([1, 2, 3], [1, 2.5, 4])).toBe(1);
+    const b = batchItem(tensor('float32', [2, 3], Float32Array.of(1, 2, 3, 4, 5, 6)), 1);
+    expect(b.shape).toEqual([1, 3]);
+    expect(Array.from(b.data)).toEqual([4, 5, 6]);
     expect(maxAbsoluteError(tensor('float32', [2], Float32Array.of(0, -2)), [0.25, -2])).toBe(0.25);
     expect(() => maxAbsoluteError([1], [1, 2])).toThrow('cannot compare 1 values with 2');
   });

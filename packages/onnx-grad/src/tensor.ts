@@ -52,6 +52,12 @@ export function row<D extends DType>(t: Tensor<D>, k: number): Tensor<D> {
   return { dtype: t.dtype, shape: inner, data };
 }
 
+/** Item `i` of a batch `[B, …]`, keeping its batch axis: `[1, …]` (a view, no copy). */
+export function batchItem<D extends DType>(t: Tensor<D>, i: number): Tensor<D> {
+  const r = row(t, i);
+  return tensor(t.dtype, [1, ...r.shape], r.data);
+}
+
 /** Stacks equally shaped tensors along a new first axis. */
 export function stack(rows: readonly Tensor<'float32'>[]): Tensor<'float32'> {
   if (rows.length === 0) throw new RangeError('stack needs at least one tensor');

@@ -27,6 +27,11 @@ export interface GraphAnalysis {
   readonly layout: BatchLayout;
   /** Bytes of the probed float values for one batch item: a measure of the memory one cotangent row needs. */
   readonly bytesPerItem: number;
+  /**
+   * False when the model cannot run at batch 2 (a fixed batch of 1): its gradient models then run one image and one
+   * cotangent row per call.
+   */
+  readonly batchable: boolean;
 }
 
 /**
@@ -61,13 +66,14 @@ export async function analyzeGraph(model: ModelProto, feeds: NamedTensors, wrt: 
   const probed = new Set<string>();
   for (const node of active) for (const v of [...node.input, ...node.output]) if (v !== '' && !initializers.has(v) && !graphInputs.has(v) && !constants.has(v)) probed.add(v);
   probed.add(of);
-  const layout = new BatchLayout(await probeValues(model, feeds, [...probed]));
+  const { facts, batchable } = await probeValues(model, feeds, [...probed]);
+  const layout = new BatchLayout(facts);
   let bytesPerItem = 0;
   for (const name of probed) {
     const f = layout.get(name);
     if (f.dtype === 'float32' || f.dtype === 'float64') bytesPerItem += (f.dtype === 'float32' ? 4 : 8) * f.shape1.reduce((a, d) => a * d, 1);
   }
-  return { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout, bytesPerItem };
+  return { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout, bytesPerItem, batchable };
 }
 
 /** What to differentiate, and at which sizes. */
@@ -120,10 +126,13 @@ export async function buildGradientModel(
   rules: RuleRegistry,
   analysis?: GraphAnalysis,
 ): Promise<GradientModel> {
-  const { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout } = analysis ?? (await analyzeGraph(model, feeds, spec.wrt, spec.of));
+  const { graph, opset, initializers, constants, graphInputs, fromWrt, active, layout, batchable } = analysis ?? (await analyzeGraph(model, feeds, spec.wrt, spec.of));
   const { wrt, of, rows: k } = spec;
   const b = feeds[wrt]!.shape[0]!;
   const n = k * b;
+  if (!batchable && n > 1) {
+    throw new EnvisionError('E_ONNX', `the model cannot run at batch 2 (a fixed batch), so its gradient model takes one image and one cotangent row (got ${b} × ${k})`);
+  }
 
   const dtypeOf = (name: string): string => {
     if (layout.has(name)) return layout.get(name).dtype;

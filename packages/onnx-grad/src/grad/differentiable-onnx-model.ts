@@ -9,14 +9,14 @@ import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js'
 import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
-import { type Tensor, formatShape, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
+import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
 import { RuleRegistry } from './rule-registry.js';
 import type { GradientRule } from './rule.js';
 import { defaultRules } from './rules/index.js';
 
 /** Bump when the builder's output changes, so cached gradient models are rebuilt. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 const DEFAULT_BUDGET = 4 * 2 ** 30;
 
 /** Options of {@link DifferentiableOnnxModel}. */
@@ -124,7 +124,8 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   }
 
   async batchLimit(feeds: NamedTensors, of: string, wrt: string, rows: number): Promise<number> {
-    const { bytesPerItem } = await this.analysis(feeds, wrt, of);
+    const { bytesPerItem, batchable } = await this.analysis(feeds, wrt, of);
+    if (!batchable) return 1;
     const budget = this.options.memoryBudgetBytes ?? DEFAULT_BUDGET;
     return Math.max(1, Math.floor(budget / (Math.max(1, rows) * Math.max(bytesPerItem, 1))));
   }
@@ -141,10 +142,13 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     const b = x.shape[0]!;
     const full: NamedTensors = {};
     for (const [name, t] of Object.entries(feeds)) full[name] = t.shape[0] === 1 && b > 1 ? repeatBatch(t, b) : t;
-    this.forward.checkFeeds(full);
+    this.forward.checkFeeds(full, true);
     const k = cotangent.shape[0]!;
     const started = performance.now();
-    const { session, rows, source } = await this.prepare(full, wrt, of, k);
+    const plan = await this.plan(full, wrt, of);
+    if (!plan.batchable && b > 1) return this.vjpEachItem(full, of, wrt, cotangent);
+    this.forward.checkFeeds(full);
+    const { session, rows, source } = await this.prepare(full, wrt, of, k, plan.rows);
     const prepareMs = performance.now() - started;
     const rowSize = sizeOf(cotangent.shape.slice(1));
     const inner = sizeOf(x.shape.slice(1));
@@ -214,21 +218,50 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     return process.env.ENVISION_CACHE_DIR ?? join(homedir(), '.cache', 'envision', 'grad');
   }
 
-  private async prepare(feeds: NamedTensors, wrt: string, of: string, k: number): Promise<Prepared & { source: VjpStats['source'] }> {
+  /**
+   * The rows per call and whether the model's batch can grow: given, else from the memory budget and the bound, and
+   * from probing (remembered on disk, so a cached gradient model is found again without probing).
+   */
+  private async plan(feeds: NamedTensors, wrt: string, of: string): Promise<{ rows: number; batchable: boolean }> {
     const b = feeds[wrt]!.shape[0]!;
-    const base = this.shapesKey(feeds, wrt, of);
     const budget = this.options.memoryBudgetBytes ?? DEFAULT_BUDGET;
     const dir = this.cacheDir();
-    const planKey = hash(`${base}|budget=${budget}|max=${this.options.maxRowsPerCall ?? 8}|b=${b}`);
-    // Rows per call: given, else from the memory budget and the bound (remembered on disk, so a cached gradient
-    // model is found again without probing).
-    let rows = this.options.rowsPerCall;
-    if (rows === undefined && dir !== null) rows = await readPlan(join(dir, `plan-${planKey}.json`));
-    if (rows === undefined) {
-      const { bytesPerItem } = await this.analysis(feeds, wrt, of);
-      rows = Math.min(this.options.maxRowsPerCall ?? 8, Math.max(1, Math.floor(budget / (b * Math.max(bytesPerItem, 1)))));
-      if (dir !== null) await writeFileAtomic(join(dir, `plan-${planKey}.json`), JSON.stringify({ rows }) + '\n').catch(() => undefined);
+    const planFile = dir === null ? undefined : join(dir, `plan-${hash(`${this.shapesKey(feeds, wrt, of)}|budget=${budget}|max=${this.options.maxRowsPerCall ?? 8}|b=${b}`)}.json`);
+    const saved = planFile === undefined ? undefined : await readPlan(planFile);
+    if (saved !== undefined) return { rows: this.options.rowsPerCall ?? saved.rows, batchable: saved.batchable };
+    const { bytesPerItem, batchable } = await this.analysis(feeds, wrt, of);
+    // A model whose batch cannot grow runs one image and one cotangent row per call.
+    const rows = !batchable ? 1 : (this.options.rowsPerCall ?? Math.min(this.options.maxRowsPerCall ?? 8, Math.max(1, Math.floor(budget / (b * Math.max(bytesPerItem, 1))))));
+    if (planFile !== undefined) await writeFileAtomic(planFile, JSON.stringify({ rows, batchable }) + '\n').catch(() => undefined);
+    return { rows, batchable };
+  }
+
+  /** vjp one batch item at a time, for a model whose batch cannot grow: `[B, K, …S]` assembled from B calls. */
+  private async vjpEachItem(feeds: NamedTensors, of: string, wrt: string, cotangent: Tensor<'float32'>): Promise<{ gradient: Tensor<'float32'>; output: Tensor<'float32'> }> {
+    const b = feeds[wrt]!.shape[0]!;
+    const k = cotangent.shape[0]!;
+    const inner = sizeOf(feeds[wrt]!.shape.slice(1));
+    const gradient = new Float32Array(b * k * inner);
+    const outputs: Tensor<'float32'>[] = [];
+    let calls = 0;
+    for (let item = 0; item < b; item++) {
+      const one: NamedTensors = {};
+      for (const [name, t] of Object.entries(feeds)) one[name] = t.shape[0] === b ? batchItem(t, item) : t;
+      const r = await this.vjp(one, of, wrt, cotangent);
+      gradient.set(r.gradient.data, item * k * inner);
+      outputs.push(r.output);
+      calls += this.lastStats?.calls ?? 0;
     }
+    const output = tensor('float32', [b, ...outputs[0]!.shape.slice(1)], Float32Array.from(outputs.flatMap((o) => Array.from(o.data))));
+    this.lastStats = { ...this.lastStats!, calls };
+    return { gradient: tensor('float32', [b, k, ...feeds[wrt]!.shape.slice(1)], gradient), output };
+  }
+
+  private async prepare(feeds: NamedTensors, wrt: string, of: string, k: number, planned: number): Promise<Prepared & { source: VjpStats['source'] }> {
+    const b = feeds[wrt]!.shape[0]!;
+    const base = this.shapesKey(feeds, wrt, of);
+    const dir = this.cacheDir();
+    let rows = planned;
     rows = Math.max(1, Math.min(rows, k));
     const key = hash(`${base}|b=${b}|rows=${rows}|rules=${this.rules.id()}`);
     const cached = this.sessions.get(key);
@@ -273,10 +306,11 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-async function readPlan(file: string): Promise<number | undefined> {
+async function readPlan(file: string): Promise<{ rows: number; batchable: boolean } | undefined> {
   try {
-    const plan = JSON.parse(await readFile(file, 'utf8')) as { rows?: unknown };
-    return typeof plan.rows === 'number' && plan.rows >= 1 ? plan.rows : undefined;
+    const plan = JSON.parse(await readFile(file, 'utf8')) as { rows?: unknown; batchable?: unknown };
+    if (typeof plan.rows !== 'number' || !Number.isInteger(plan.rows) || plan.rows < 1 || typeof plan.batchable !== 'boolean') return undefined;
+    return { rows: plan.rows, batchable: plan.batchable };
   } catch {
     return undefined;
   }

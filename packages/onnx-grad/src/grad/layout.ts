@@ -45,11 +45,12 @@ export class BatchLayout {
 
   /**
    * The contents of an integer value at batch `n` when they follow from shapes alone (equal in both probes, or an
-   * affine function of the batch size with the same shape), else undefined.
+   * affine function of the batch size with the same shape, and unchanged on other data), else undefined.
    */
   ints(name: string, n: number): number[] | undefined {
-    const { ints1, ints2, shape1, shape2 } = this.get(name);
+    const { ints1, ints2, intsOther, shape1, shape2 } = this.get(name);
     if (ints1 === undefined || ints2 === undefined || shape1.length !== shape2.length || shape1.some((d, i) => d !== shape2[i])) return undefined;
+    if (intsOther !== undefined && (intsOther.length !== ints1.length || intsOther.some((v, i) => v !== ints1[i]))) return undefined;
     return ints1.map((v, i) => v + (n - 1) * (ints2[i]! - v));
   }
 }
