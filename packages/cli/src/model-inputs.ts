@@ -23,3 +23,16 @@ export async function loadModelAndInputs(
   model.forward.checkFeeds(inputs);
   return { model, inputs };
 }
+
+/**
+ * The model and feeds that explain `wrt`: the model itself when `wrt` is one of its inputs, else the model cut at the
+ * intermediate tensor `wrt` (a layer), fed with that tensor's activation computed from `inputs`.
+ * @throws EnvisionError `E_INPUT` naming close names when the model has no input or value `wrt`
+ */
+export async function explainedInput(model: DifferentiableOnnxModel, inputs: NamedTensors, wrt: string): Promise<{ model: DifferentiableOnnxModel; inputs: NamedTensors }> {
+  if (model.inputs.some((i) => i.name === wrt)) return { model, inputs };
+  const layer = await model.layer(inputs, wrt);
+  const feeds: NamedTensors = { [wrt]: layer.activation };
+  for (const i of layer.model.inputs) if (inputs[i.name] !== undefined) feeds[i.name] = inputs[i.name]!;
+  return { model: layer.model, inputs: feeds };
+}

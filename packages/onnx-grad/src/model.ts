@@ -37,7 +37,8 @@ export interface DifferentiableModel extends Model {
   /**
    * @param feeds - a tensor for every input; `feeds[wrt]` may have batch B ≥ 1
    * @param of - the output being explained, shaped `[B, …O]`
-   * @param wrt - the input to differentiate, shaped `[B, …S]`
+   * @param wrt - the input to differentiate, shaped `[B, …S]`, or an intermediate tensor's name (a layer, batch axis
+   *   first), whose activation the model computes from `feeds` (see {@link DifferentiableModel.layer})
    * @param cotangent - float32 `[K, …O]` weight rows, applied to every batch item
    * @returns float32 `[B, K, …S]` gradients and the forward output `of`
    */
@@ -54,6 +55,12 @@ export interface DifferentiableModel extends Model {
    * @param tag - names the replacement in cache keys, e.g. `guided-backprop`
    */
   withGradientRules?(rules: readonly GradientRule[], tag: string): DifferentiableModel;
+  /**
+   * A layer of the model: the model cut at intermediate tensor `name` (which becomes its input) and that tensor's
+   * activation for `feeds`. A layer method (Grad-CAM, Layer IG) reads the activation A, and asks the cut model's `vjp`
+   * for ∂y/∂A with `wrt: name`. Optional: models without it explain their inputs only.
+   */
+  layer?(feeds: NamedTensors, name: string): Promise<{ model: DifferentiableModel; activation: Tensor<'float32'> }>;
   /**
    * The largest batch of inputs `vjp` should get at once for K cotangent rows, from the model's memory budget.
    * Optional: methods fall back to a fixed batch.

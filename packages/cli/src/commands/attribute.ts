@@ -11,7 +11,7 @@ import {
 import { parseCommand, parseOptionValue, required, splitAssignment } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableFile } from '../output.js';
-import { loadModelAndInputs } from '../model-inputs.js';
+import { explainedInput, loadModelAndInputs } from '../model-inputs.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision attribute`. */
@@ -19,7 +19,9 @@ export const attributeHelp = `Usage: envision attribute --model FILE.onnx --inpu
     --of OUTPUT_NAME --wrt INPUT_NAME --method ID [--option KEY=VALUE …]
     (--target INDEX | --target-weights FILE.npy) [--strategy direct|jacobian|auto] --out FILE.npy
 
-Attributes output OUTPUT_NAME of an ONNX model to its input INPUT_NAME (batch 1, shape [1, …S]).
+Attributes output OUTPUT_NAME of an ONNX model to its input INPUT_NAME (batch 1, shape [1, …S]), or to an
+intermediate tensor of that name (a layer's activation, batch axis first: the model is cut there and the method
+explains the activation, e.g. saliency gives the layer gradient).
   --target i             one-hot weighting of output element i (flat index after the batch axis)
   --target-weights FILE  float32 [K, …O] weights, O the output shape after the batch axis
   --option KEY=VALUE     method option; VALUE is parsed as JSON when it parses: --option window=[3,8,8]
@@ -84,8 +86,9 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
 
   const registry = await registryWith(values.plugin ?? [], process.cwd());
   const method = registry.get('method', methodId).plugin;
-  const { model, inputs } = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
-  model.forward.output(of);
+  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
+  loaded.model.forward.output(of);
+  const { model, inputs } = await explainedInput(loaded.model, loaded.inputs, wrt);
   let weights: Tensor<'float32'> | ((shape: readonly number[]) => Tensor<'float32'>);
   if (targetIndex !== undefined) {
     const index = targetIndex;

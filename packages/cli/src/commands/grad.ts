@@ -1,7 +1,7 @@
 import { EnvisionError, formatShape, readNpy, sameShape, tensor, writeNpy, type Tensor } from '@envision/core';
 import { parseCommand, required } from '../args.js';
 import { ensureWritableFile } from '../output.js';
-import { loadModelAndInputs } from '../model-inputs.js';
+import { explainedInput, loadModelAndInputs } from '../model-inputs.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision grad`. */
@@ -9,8 +9,10 @@ export const gradHelp = `Usage: envision grad --model FILE.onnx --input NAME=FIL
     --of OUTPUT_NAME --wrt INPUT_NAME --cotangent FILE.npy --out FILE.npy
 
 Vector–Jacobian products of an ONNX model: row k of --out is the gradient of cotangent[k] · OUTPUT_NAME with respect
-to INPUT_NAME (batch 1, shape [1, …S]). The cotangent is float32 [K, …O], O the output shape after the batch axis;
---out is float32 [K, …S]. The gradient model is built once and cached (ENVISION_CACHE_DIR, default ~/.cache/envision).
+to INPUT_NAME (batch 1, shape [1, …S]) — or to an intermediate tensor of that name (a layer's activation, batch axis
+first), computed from the inputs. The cotangent is float32 [K, …O], O the output shape after the batch axis; --out is
+float32 [K, …S]. A name the model does not have is one line with close names. Models exported with a fixed batch of 1
+work too (one cotangent row per call). The gradient model is built once and cached (ENVISION_CACHE_DIR, default ~/.cache/envision).
   --threads N   onnxruntime intra-op threads`;
 
 /** `envision grad`: the exact contract other tools depend on. */
@@ -37,10 +39,13 @@ export async function gradCommand(argv: readonly string[], io: CommandIO): Promi
   const cotangentFile = required(cmd, 'cotangent', values.cotangent);
   const out = required(cmd, 'out', values.out);
   await ensureWritableFile(out);
-  const { model, inputs } = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
-  model.forward.output(of);
-  const x = inputs[wrt];
-  if (x === undefined) throw new EnvisionError('E_USAGE', `--wrt ${wrt} is not among the --input names (${Object.keys(inputs).join(', ')})`);
+  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
+  loaded.model.forward.output(of);
+  if (loaded.model.inputs.some((i) => i.name === wrt) && loaded.inputs[wrt] === undefined) {
+    throw new EnvisionError('E_USAGE', `--wrt ${wrt} is not among the --input names (${Object.keys(loaded.inputs).join(', ')})`);
+  }
+  const { model, inputs } = await explainedInput(loaded.model, loaded.inputs, wrt);
+  const x = inputs[wrt]!;
   if (x.shape[0] !== 1) throw new EnvisionError('E_INPUT', `input '${wrt}' must have batch 1, shape [1, …], got ${formatShape(x.shape)}`);
   if (x.dtype !== 'float32') throw new EnvisionError('E_INPUT', `input '${wrt}' must be float32 to be differentiated, got ${x.dtype}`);
   const cot = await readNpy(cotangentFile);
@@ -55,6 +60,6 @@ export async function gradCommand(argv: readonly string[], io: CommandIO): Promi
   await writeNpy(out, result);
   const stats = model.lastStats!;
   io.stderr(`envision grad: wrote ${out} ${formatShape(result.shape)} (${stats.calls} call${stats.calls === 1 ? '' : 's'} of ${stats.rowsPerCall} rows, gradient model ${stats.source}, ${(performance.now() - started).toFixed(0)} ms)\n`);
-  await model.dispose();
+  await loaded.model.dispose();
   return 0;
 }

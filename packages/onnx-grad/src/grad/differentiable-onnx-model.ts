@@ -11,6 +11,7 @@ import type { ModelProto } from '../onnx/types.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
 import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
+import { closeNames, cutAt, valueNames } from './cut.js';
 import { RuleRegistry } from './rule-registry.js';
 import type { GradientRule } from './rule.js';
 import { defaultRules } from './rules/index.js';
@@ -74,6 +75,8 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   private proto: ModelProto | undefined;
   private readonly sessions = new Map<string, Promise<Prepared>>();
   private readonly analyses = new Map<string, Promise<GraphAnalysis>>();
+  private readonly activations = new Map<string, Promise<OnnxModel>>();
+  private readonly cuts = new Map<string, Promise<DifferentiableOnnxModel>>();
 
   private constructor(
     /** The forward model. */
@@ -100,6 +103,61 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     }
     const forward = await OnnxModel.fromBytes(bytes, path, options);
     return new DifferentiableOnnxModel(forward, bytes, options, options.rules ?? new RuleRegistry(defaultRules));
+  }
+
+  /** A model built in memory (a cut model): `path` names it in messages and cache keys. */
+  private static async fromProto(proto: ModelProto, path: string, options: DifferentiableOnnxModelOptions, rules: RuleRegistry): Promise<DifferentiableOnnxModel> {
+    const bytes = encodeModel(proto);
+    return new DifferentiableOnnxModel(await OnnxModel.fromBytes(bytes, path, options), bytes, options, rules);
+  }
+
+  /** The values the model's nodes compute: what `layer`, `activation` and `vjp` accept besides the inputs. */
+  valueNames(): string[] {
+    return valueNames(this.model());
+  }
+
+  /**
+   * The forward value of an intermediate tensor (a layer's activation), batch axis first.
+   * @throws EnvisionError `E_INPUT` naming close names when no node computes `name`
+   */
+  async activation(feeds: NamedTensors, name: string): Promise<Tensor<'float32'>> {
+    let m = this.activations.get(name);
+    if (m === undefined) {
+      const proto = this.model();
+      if (!valueNames(proto).includes(name)) {
+        const inputs = proto.graph!.input.map((i) => i.name!);
+        throw new EnvisionError('E_INPUT', `${this.path}: no intermediate value '${name}'; close names: ${closeNames(name, [...inputs, ...valueNames(proto)]).join(', ')}`);
+      }
+      const graph = proto.graph!;
+      const withOutput: ModelProto = { ...proto, graph: { ...graph, output: [...graph.output, { name, metadata_props: [] }] } };
+      m = OnnxModel.fromBytes(encodeModel(withOutput), `${this.path}#${name}`, this.options);
+      this.activations.set(name, m);
+    }
+    const t = (await (await m).run(feeds, [name]))[name]!;
+    if (t.dtype !== 'float32') throw new EnvisionError('E_INPUT', `${this.path}: value '${name}' is ${t.dtype}; only float32 values can be differentiated`);
+    return t as Tensor<'float32'>;
+  }
+
+  /**
+   * The model cut at an intermediate tensor: `name` becomes its input (fed with {@link activation}), so methods and
+   * `vjp` on it explain that layer. Cached per layer and per the activation's shape after the batch axis.
+   * @throws EnvisionError `E_INPUT` when the value does not carry the batch on its first axis (e.g. Swin's windows)
+   */
+  async layer(feeds: NamedTensors, name: string): Promise<{ model: DifferentiableOnnxModel; activation: Tensor<'float32'> }> {
+    const activation = await this.activation(feeds, name);
+    const b = Math.max(...Object.values(feeds).map((t) => t.shape[0] ?? 1));
+    if (activation.shape[0] !== b) {
+      throw new EnvisionError('E_INPUT', `${this.path}: value '${name}' is ${formatShape(activation.shape)} for a batch of ${b}; a layer must carry the batch on its first axis`);
+    }
+    const inner = activation.shape.slice(1);
+    const key = `${name}|${inner.join(',')}`;
+    let cut = this.cuts.get(key);
+    if (cut === undefined) {
+      const dims = [this.forward.fixedBatch ? 1 : 'batch', ...inner];
+      cut = DifferentiableOnnxModel.fromProto(cutAt(this.model(), name, dims, this.path), `${this.path}#${name}`, this.options, this.rules);
+      this.cuts.set(key, cut);
+    }
+    return { model: await cut, activation };
   }
 
   /** The file the model was loaded from. */
@@ -135,6 +193,15 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   }
 
   async vjp(feeds: NamedTensors, of: string, wrt: string, cotangent: Tensor<'float32'>): Promise<{ gradient: Tensor<'float32'>; output: Tensor<'float32'> }> {
+    if (!this.inputs.some((i) => i.name === wrt) && feeds[wrt] === undefined) {
+      // An intermediate tensor: differentiate the model cut there, fed with the layer's activation.
+      const { model, activation } = await this.layer(feeds, wrt);
+      const cutFeeds: NamedTensors = { [wrt]: activation };
+      for (const i of model.inputs) if (feeds[i.name] !== undefined) cutFeeds[i.name] = feeds[i.name]!;
+      const result = await model.vjp(cutFeeds, of, wrt, cotangent);
+      this.lastStats = model.lastStats;
+      return result;
+    }
     const x = feeds[wrt];
     if (x === undefined) throw new EnvisionError('E_INPUT', `${this.forward.path}: no feed for the differentiated input '${wrt}'`);
     this.forward.input(wrt);
@@ -185,9 +252,11 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     return { gradient: tensor('float32', [b, k, ...x.shape.slice(1)], gradient), output: output! };
   }
 
-  /** Releases every session. */
+  /** Releases every session (the cut models' and activation models' too). */
   async dispose(): Promise<void> {
     for (const p of this.sessions.values()) await (await p).session.release();
+    for (const p of this.cuts.values()) await (await p).dispose();
+    for (const p of this.activations.values()) await (await p).dispose();
     await this.forward.dispose();
   }
 
