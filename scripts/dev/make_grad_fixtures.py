@@ -528,17 +528,31 @@ def write_fixture(name, model, inputs, order, output_name, wrt, dynamic_axes, ex
     return ops, y32, meta["ops_on_grad_path"]
 
 
+def build_swin():
+    """The `swin` fixture's model in eval mode, with its seeds (also imported by make_layer_fixtures.py)."""
+    gen = torch.Generator().manual_seed(11)
+    torch.manual_seed(11)
+    swin = TinySwin(gen)
+    randomize_norms(swin, gen)
+    return swin.eval()
+
+
+def build_resnet():
+    """The `resnet` / `resnet-bn` fixtures' model in eval mode, with its seeds (also imported by
+    make_layer_fixtures.py)."""
+    torch.manual_seed(13)
+    resnet = TinyResNet()
+    randomize_norms(resnet, torch.Generator().manual_seed(13))
+    return resnet.eval()
+
+
 def main():
     ensure_dir(OUT)
     all_ops, grad_ops = {}, {}
     batch = {0: "batch"}
 
     # a) swin
-    gen = torch.Generator().manual_seed(11)
-    torch.manual_seed(11)
-    swin = TinySwin(gen)
-    randomize_norms(swin, gen)
-    swin.eval()
+    swin = build_swin()
     px = np.random.default_rng(1).standard_normal((1, 3, 32, 32)).astype(np.float32)
     with torch.no_grad():  # independent implementation check (float64)
         s64 = copy.deepcopy(swin).double()
@@ -575,10 +589,7 @@ def main():
     assert torch.allclose(y_ids, y_emb, rtol=0, atol=1e-6)
 
     # c) resnet / resnet-bn
-    torch.manual_seed(13)
-    resnet = TinyResNet()
-    randomize_norms(resnet, torch.Generator().manual_seed(13))
-    resnet.eval()
+    resnet = build_resnet()
     xr = np.random.default_rng(3).standard_normal((1, 3, 32, 32)).astype(np.float32)
     axes = {"x": batch, "y": batch}
     all_ops["resnet"], _, grad_ops["resnet"] = write_fixture("resnet", resnet, {"x": xr}, ["x"], "y", "x", axes,

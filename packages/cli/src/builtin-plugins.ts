@@ -11,6 +11,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@envision/method-gb',
   '@envision/method-ig',
   '@envision/method-gradshap',
+  '@envision/method-layer',
   '@envision/adapter-medclip',
   '@envision/adapter-clip',
 ];

@@ -55,5 +55,6 @@ export * from './versions.js';
 export { ContainerModule } from 'inversify';
 export * from './random.js';
 export * from './point-gradients.js';
+export * from './quadrature.js';
 export * from './metrics/index.js';
 export * from './report/index.js';

@@ -1,19 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  EnvisionError,
-  isDifferentiable,
-  explainedScores,
-  pointGradients,
-  readNpy,
-  sameShape,
-  formatShape,
-  sizeOf,
-  tensor,
-  type AttributionMethod,
-  type AttributionRequest,
-  type Tensor,
-} from '@envision/core';
-import { quadrature, type IntegrationMethod } from './approximation.js';
+import { EnvisionError, isDifferentiable, explainedScores, pointGradients, readNpy, sameShape, formatShape, sizeOf, tensor, type AttributionMethod, type AttributionRequest, type Tensor, quadrature, type IntegrationMethod } from '@envision/core';
 
 /** Options of Integrated Gradients (Captum's `IntegratedGradients.attribute` arguments). */
 export interface IntegratedGradientsOptions {

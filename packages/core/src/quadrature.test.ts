@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { gaussLegendre, quadrature } from './approximation.js';
+import { gaussLegendre, quadrature } from './quadrature.js';
 
 describe('quadrature', () => {
   it('gives the Gauss–Legendre rules of the tables (n = 1, 2, 3)', () => {
