@@ -152,7 +152,7 @@ describe('envision attribute: bad input fails cleanly (exit 2, one line, no outp
     const out = join(dir, 'h.npy');
     const args = base(out, ['--target', '0']);
     args[10] = 'oclusion';
-    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: deconvnet, gradshap, guided-backprop, ig, occlusion, saliency\)/);
+    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: deconvnet, grad-cam, gradshap, guided-backprop, ig, layer-ig, occlusion, saliency\)/);
   });
   it('an option of the wrong type', () => {
     const out = join(dir, 'i.npy');

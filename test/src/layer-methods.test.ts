@@ -112,3 +112,25 @@ for (const [name, f] of Object.entries(FIXTURES)) {
     }
   });
 }
+
+describe('a layer named by the adapter', () => {
+  it("grad-cam with layer: lastStage uses the bundle's vision.layers name, as if the tensor were named", async () => {
+    const { cpSync, writeFileSync: write } = await import('node:fs');
+    const bundle = join(dir, 'bundle-with-layers');
+    cpSync(join(root, 'fixtures/tiny-dual'), bundle, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(bundle, 'envision.json'), 'utf8'));
+    manifest.vision.layers = { lastStage: '/Relu_3_output_0' };
+    write(join(bundle, 'envision.json'), JSON.stringify(manifest, null, 2));
+    const maps: Tensor[] = [];
+    for (const layer of ['lastStage', '/Relu_3_output_0']) {
+      const out = join(dir, `alias-${layer.replace(/\W/g, '')}`);
+      const yaml = join(dir, `alias-${layer.replace(/\W/g, '')}.yaml`);
+      write(yaml, `model: { adapter: medclip, bundle: ${bundle} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: grad-cam, options: { layer: "${layer}" } }]\ntargets: [{ name: t, texts: [no finding, pleural effusion], fusion: { id: dot } }]\noutput: { dir: ${out} }\n`);
+      const r = envision(['run', yaml]);
+      expect(r.code, r.stderr).toBe(0);
+      maps.push(await readNpy(join(out, 'cxr-a/grad-cam/t.npy')));
+    }
+    expect(maps[0]!.shape).toEqual([2, 3, 224, 224]);
+    expect(Array.from(maps[0]!.data)).toEqual(Array.from(maps[1]!.data));
+  });
+});

@@ -7,11 +7,13 @@ import {
   type PromptSets,
   type Tensor,
   type TensorInfo,
+  type TextSide,
   type TokenBatch,
   type VlmAdapter,
   expectEmbeddings,
   formatShape,
   tensor,
+  tokenTextSide,
 } from '@envision/core';
 import { type ClipFolder, readClipFolder } from './folder.js';
 import { preprocessFile } from './image-processor.js';
@@ -190,6 +192,38 @@ export class ClipAdapter implements VlmAdapter {
     const embeds = expectEmbeddings(out[this.text.output]!, texts.length, this.embeddingDim, `${this.textModel.path}: output '${this.text.output}'`);
     this.cache.set(key, embeds);
     return embeds;
+  }
+
+  /**
+   * The text encoder for token attributions: loaded again with gradients, cut at its token embeddings (the lookup of
+   * the ids); the baseline replaces every token that is not special (the tokenizer's special added tokens, padding) by
+   * the pad token.
+   * @throws EnvisionError `E_BUNDLE` when the text model has no token-embedding lookup
+   */
+  async textSide(): Promise<TextSide> {
+    const threads = this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads };
+    const model = await DifferentiableOnnxModel.load(this.textModel.path, threads);
+    const wordEmbeddings = model.embeddingLookup(this.text.ids);
+    if (wordEmbeddings === undefined) {
+      await model.dispose();
+      throw new EnvisionError('E_BUNDLE', `${this.textModel.path}: no token-embedding lookup (a Gather of '${this.text.ids}' in a 2-D table) to attribute tokens at`);
+    }
+    const { tokenizer, options } = this.folder.tokenizer;
+    const specialIds = new Set([...tokenizer.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id));
+    specialIds.add(options.padId);
+    const types = this.text.types;
+    return tokenTextSide({
+      model,
+      output: this.text.output,
+      wordEmbeddings,
+      ids: this.text.ids,
+      ...(this.text.mask ? { mask: this.text.mask } : {}),
+      ...(types ? { extra: (batch: TokenBatch) => ({ [types]: tensor('int64', batch.ids.shape, new BigInt64Array(batch.ids.data.length)) }) } : {}),
+      encode: (texts) => this.tokenize(texts),
+      padId: options.padId,
+      specialIds,
+      idToToken: (id) => tokenizer.id_to_token(id) ?? '<unk>',
+    });
   }
 
   /** Releases both onnxruntime sessions. */

@@ -1,4 +1,4 @@
-import { EnvisionError, type PromptSets, type Tensor, type TokenBatch, type VlmAdapter, expectEmbeddings, formatShape } from '@envision/core';
+import { DifferentiableOnnxModel, EnvisionError, type PromptSets, type Tensor, type TextSide, type TokenBatch, type VlmAdapter, expectEmbeddings, formatShape, tokenTextSide } from '@envision/core';
 import { type Bundle, type LoadBundleOptions, loadBundle } from './bundle.js';
 import { bundlePreprocessOptions } from './bundle-parts.js';
 import { clampLogitScale } from './classifier.js';
@@ -34,6 +34,8 @@ export class MedClipAdapter implements VlmAdapter {
    */
   readonly logitScale: number;
   readonly vision: VlmAdapter['vision'];
+  /** The bundle's names for layers of the vision model (`vision.layers` in envision.json). */
+  readonly layers: Readonly<Record<string, string>>;
   /**
    * MedCLIP's prompt sets: `chexpert5` (its CheXpert-5 templates, 489 prompts), `covid` (Normal, COVID),
    * `rsna` (Normal, Pneumonia) and `labels` (the bare CheXpert-5 class names).
@@ -55,6 +57,7 @@ export class MedClipAdapter implements VlmAdapter {
     this.embeddingDim = m.embeddingDim;
     this.logitScale = clampLogitScale(m.logitScale);
     this.vision = { model: bundle.vision, input: m.vision.input, output: m.vision.output };
+    this.layers = m.vision.layers ?? {};
     this.cache = options.textCache ?? sharedTextCache;
     this.hashes = { bundle: bundle.hash, [m.vision.file]: bundle.vision.sha256, [m.text.file]: bundle.text.sha256 };
   }
@@ -106,6 +109,33 @@ export class MedClipAdapter implements VlmAdapter {
     const embeds = expectEmbeddings(out[text.output]!, texts.length, this.embeddingDim, `${this.bundle.text.path}: output '${text.output}'`);
     this.cache.set(this.bundle.hash, texts, embeds);
     return embeds;
+  }
+
+  /**
+   * The text encoder for token attributions: loaded again with gradients, cut at its word embeddings (the lookup of
+   * the ids); the baseline replaces every token but [CLS], [SEP] and [PAD] by [PAD].
+   * @throws EnvisionError `E_BUNDLE` when the text model has no token-embedding lookup
+   */
+  async textSide(): Promise<TextSide> {
+    const { text } = this.bundle.manifest;
+    const model = await DifferentiableOnnxModel.load(this.bundle.text.path, this.options);
+    const wordEmbeddings = model.embeddingLookup(text.inputs.ids);
+    if (wordEmbeddings === undefined) {
+      await model.dispose();
+      throw new EnvisionError('E_BUNDLE', `${this.bundle.text.path}: no token-embedding lookup (a Gather of '${text.inputs.ids}' in a 2-D table) to attribute tokens at`);
+    }
+    const tok = this.bundle.tokenizer;
+    return tokenTextSide({
+      model,
+      output: text.output,
+      wordEmbeddings,
+      ids: text.inputs.ids,
+      mask: text.inputs.mask,
+      encode: (texts) => tok.encodeBatch(texts),
+      padId: tok.padId,
+      specialIds: new Set([tok.clsId, tok.sepId, tok.padId]),
+      idToToken: (id) => tok.idToToken(id),
+    });
   }
 
   /** Releases both onnxruntime sessions. */

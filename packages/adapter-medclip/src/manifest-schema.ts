@@ -35,6 +35,11 @@ export const manifestSchema: JsonSchema = {
         input: name('input taking normalised pixels [B, channels, size, size]'),
         output: name('output giving the unnormalised image embedding [B, embeddingDim]'),
         channels: { type: 'integer', minimum: 1, description: 'channels the grey image is repeated to' },
+        layers: {
+          type: 'object',
+          description: 'names for useful layers of the vision model (alias → tensor name), e.g. { "lastStage": "/encoder/…" }, for layer methods',
+          additionalProperties: { type: 'string', minLength: 1 },
+        },
       },
     },
     text: {

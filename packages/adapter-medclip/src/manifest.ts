@@ -24,6 +24,8 @@ export interface BundleManifest {
     readonly output: string;
     /** Channels the grey image is repeated to. */
     readonly channels: number;
+    /** Names for useful layers of the vision model (alias → tensor name), for layer methods' `layer` option. */
+    readonly layers?: Readonly<Record<string, string>>;
   };
   readonly text: {
     /** The text ONNX file, relative to the bundle folder. */

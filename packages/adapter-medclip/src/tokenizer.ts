@@ -179,7 +179,7 @@ export class WordPieceTokenizer {
    * @throws EnvisionError `E_BUNDLE` when a required special token is missing or `maxLength` < 2
    */
   constructor(
-    vocab: readonly string[],
+    private readonly vocab: readonly string[],
     readonly options: TokenizerOptions,
     source = 'vocabulary',
   ) {
@@ -194,6 +194,11 @@ export class WordPieceTokenizer {
     this.clsId = this.index.get('[CLS]')!;
     this.sepId = this.index.get('[SEP]')!;
     this.unkId = this.index.get('[UNK]')!;
+  }
+
+  /** The token of an id (its line in the vocabulary), or `[UNK]` for an id out of range. */
+  idToToken(id: number): string {
+    return this.vocab[id] ?? '[UNK]';
   }
 
   /** Number of entries of the vocabulary (distinct tokens). */

@@ -1,4 +1,5 @@
 import { EnvisionError, type Model, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
+import type { TextSide } from './token-attribution.js';
 import type { JsonSchema } from './method.js';
 
 /** Token ids and attention mask of a padded batch of texts, int64 `[K, L]` each. */
@@ -60,6 +61,11 @@ export interface VlmAdapter {
   readonly scoring?: 'softmax' | 'sigmoid';
   /** The vision encoder: normalised pixels in, unnormalised embedding `[B, M]` out. */
   readonly vision: { readonly model: Model; readonly input: string; readonly output: string };
+  /**
+   * Names for useful layers of the vision model (alias → tensor name, e.g. `lastStage`), so that a layer method's
+   * `layer` option can name a layer without its tensor name. Optional.
+   */
+  readonly layers?: Readonly<Record<string, string>>;
   /** Named prompt sets the model ships with (may be empty). */
   readonly promptSets: PromptSets;
   /** Reads and preprocesses an image file into the vision input, float32 `[1, C, H, W]`. */
@@ -70,6 +76,11 @@ export interface VlmAdapter {
   encodeImage(pixels: Tensor<'float32'>): Promise<Tensor<'float32'>>;
   /** Text embeddings (unnormalised) of texts embedded as one padded batch → float32 `[K, M]`. */
   encodeText(texts: readonly string[]): Promise<Tensor<'float32'>>;
+  /**
+   * The text side for token attributions (`explain: text`): the text encoder with gradients, its word-embedding
+   * tensor, and feeds for texts and their baseline. Optional: adapters without it explain images only.
+   */
+  textSide?(): Promise<TextSide>;
   /** Content hashes identifying the model (e.g. `{ "vision.onnx": sha256, … }`), recorded in run manifests. */
   readonly hashes?: Record<string, string>;
   /** Frees the model sessions. */

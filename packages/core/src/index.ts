@@ -56,5 +56,6 @@ export { ContainerModule } from 'inversify';
 export * from './random.js';
 export * from './point-gradients.js';
 export * from './quadrature.js';
+export * from './token-attribution.js';
 export * from './metrics/index.js';
 export * from './report/index.js';

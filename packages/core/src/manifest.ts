@@ -27,6 +27,10 @@ export interface RunItem {
   readonly npy: string;
   /** Overlay PNGs, relative to the run folder: one per row and sign. */
   readonly overlays: readonly string[];
+  /** Token attributions of the prompts (`explain: text`), relative to the run folder: `IMAGE/METHOD/TARGET.tokens.json`. */
+  readonly tokens?: string;
+  /** The words of each prompt with the item's token score summed over their pieces (for the report). */
+  readonly words?: readonly { readonly text: string; readonly words: readonly { readonly word: string; readonly score: number }[] }[];
   readonly milliseconds: number;
   readonly report?: Record<string, unknown>;
   /**

@@ -111,6 +111,7 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
             },
             promptSet: { type: 'string', minLength: 1 },
             n: { type: 'integer', minimum: 1 },
+            explain: { enum: ['image', 'text'], default: 'image' },
             fusion: {
               type: 'object',
               additionalProperties: false,
@@ -123,6 +124,9 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
           oneOf: [{ required: ['dimensions'] }, { required: ['texts'] }, { required: ['classes'] }, { required: ['promptSet'] }],
           [MESSAGE_KEYWORD]: TARGET_KIND_MESSAGE,
           dependentRequired: { n: ['promptSet'] },
+          // token attributions need texts: not a dimensions target
+          if: { required: ['explain'], properties: { explain: { const: 'text' } } },
+          then: { not: { required: ['dimensions'] } },
         },
       },
       strategy: { enum: ['auto', 'direct', 'jacobian'], default: EXPERIMENT_DEFAULTS.strategy },

@@ -23,7 +23,7 @@ describe('buildExperiment', () => {
         { id: 'occlusion', name: 'occlusion', options: { window: [1, 1, 1] } },
         { id: 'saliency', name: 'saliency', options: {} },
       ],
-      targets: [{ name: 'd', dimensions: [0] }, { name: 't', target: 'embedding', texts: ['x'], fusion: { id: 'dot', options: {} } }],
+      targets: [{ name: 'd', dimensions: [0] }, { name: 't', target: 'embedding', texts: ['x'], fusion: { id: 'dot', options: {} }, explain: 'image' }],
       strategy: 'auto',
       output: { dir: join(dir, 'runs', 'demo.v2'), signs: ['all'], outlierPerc: 2, alpha: 0.5 },
       seed: 0,

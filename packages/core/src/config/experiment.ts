@@ -55,6 +55,13 @@ export interface ExperimentTextsTarget {
   readonly n?: number;
   /** The fusion rule. @default `{ id: 'dot', options: <its defaults> }` */
   readonly fusion: FusionChoice;
+  /**
+   * `text` also explains the texts: for the `ig` and `saliency` items of this target, which tokens of each prompt drive
+   * its score (Layer IG at the text encoder's word embeddings, and saliency × embedding), written as
+   * `IMAGE/METHOD/TARGET.tokens.json` and shown in the report. Needs an adapter with a text side.
+   * @default 'image'
+   */
+  readonly explain?: 'image' | 'text';
 }
 
 /** What is explained; tell the kinds apart with `'texts' in target`. */
@@ -105,6 +112,7 @@ interface RawExperiment {
   targets: {
     name: string;
     target?: 'embedding' | 'classifier';
+    explain?: 'image' | 'text';
     dimensions?: number[];
     texts?: string[];
     classes?: Record<string, string[]>;
@@ -146,6 +154,7 @@ export function buildExperiment(valid: unknown, configFile: string, baseDir: str
         ...(t.promptSet ? { promptSet: t.promptSet } : {}),
         ...(t.n ? { n: t.n } : {}),
         fusion: { id: fusion.id, options: fusion.options ?? {} },
+        explain: t.explain ?? 'image',
       };
     }),
     strategy: data.strategy ?? EXPERIMENT_DEFAULTS.strategy,

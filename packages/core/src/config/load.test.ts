@@ -104,7 +104,7 @@ describe('loadExperiment', () => {
       ],
       targets: [
         { name: 'dims', dimensions: [0, 1, 2] },
-        { name: 'prompts', target: 'embedding', texts: ['mild atelectasis', 'no finding'], fusion: { id: 'dot', options: {} } },
+        { name: 'prompts', target: 'embedding', texts: ['mild atelectasis', 'no finding'], fusion: { id: 'dot', options: {} }, explain: 'image' },
       ],
       strategy: 'auto',
       output: { dir: join(dir, 'runs/exp'), signs: ['all'], outlierPerc: 2, alpha: 0.5 },

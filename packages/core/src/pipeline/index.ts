@@ -4,3 +4,4 @@ export * from './display.js';
 export * from './targets.js';
 export * from './jacobian-store.js';
 export * from './stale-files.js';
+export * from './text-tokens.js';

@@ -15,6 +15,7 @@ import { writeReport } from '../report/index.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
 import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
+import { TOKEN_METHODS, TextTokenCache, wordScores, writeTokensFile } from './text-tokens.js';
 
 /** Listeners of a run. */
 export interface RunListeners {
@@ -62,7 +63,10 @@ export async function runExperiment(
   try {
     const methods = plan.methods.map((m) => {
       const method = registry.get('method', m.id).plugin as AttributionMethod;
-      const options = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
+      const resolved = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
+      // A layer method's `layer` may be one of the adapter's names for a layer (e.g. lastStage).
+      const layer = (resolved as { layer?: unknown }).layer;
+      const options = typeof layer === 'string' && adapter.layers?.[layer] !== undefined ? { ...resolved, layer: adapter.layers[layer] } : resolved;
       return { name: m.name, method, options, linear: isLinearInTarget(method, options) };
     });
     const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
@@ -75,6 +79,7 @@ export async function runExperiment(
     let attributionMs = 0;
     let renderMs = 0;
     const m = adapter.embeddingDim;
+    const tokenCache = new TextTokenCache(adapter);
     const { model, input, output } = adapter.vision;
     for (const [i, file] of plan.images.entries()) {
       const pixels = await adapter.preprocessImage(file);
@@ -141,6 +146,20 @@ export async function runExperiment(
           }
           firstPng.set(`${methodName}\u0000${target.name}`, firsts);
           renderMs += performance.now() - renderStart;
+          let tokens: string | undefined;
+          let words: RunItem['words'];
+          const shown = TOKEN_METHODS[method.meta.id];
+          const spec = plan.targets.find((t) => t.name === target.name)!;
+          if (shown !== undefined) {
+            const steps = method.meta.id === 'ig' ? Number((options as { steps?: number }).steps ?? 50) : 50;
+            const prompts = await tokenCache.of(spec, target, imageLabel, embedding, steps);
+            if (prompts !== undefined) {
+              tokens = join(base, `${target.name}.tokens.json`);
+              const score = 'fusion' in spec && spec.fusion.id === 'dot' ? 'dot' : 'cosine';
+              await writeTokensFile(join(out, tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
+              words = prompts.map((p) => ({ text: p.text, words: wordScores(p, shown) }));
+            }
+          }
           const rowsOfMaps = Array.from({ length: maps.shape[0]! }, (_, k) => row(maps, k));
           const metrics = rowsOfMaps.length >= 2 ? { classMapSimilarity: classMapSimilarity(rowsOfMaps) } : undefined;
           const item: RunItem = {
@@ -153,6 +172,7 @@ export async function runExperiment(
             scores: [...scores],
             npy,
             overlays,
+            ...(tokens ? { tokens, words } : {}),
             milliseconds,
             ...(report ? { report } : {}),
             ...(metrics ? { metrics } : {}),

@@ -1,4 +1,5 @@
 import { escapeHtml } from './escape.js';
+import { renderWords } from './words.js';
 import { formatDuration, formatValue } from './format.js';
 import { gridsByMethod, gridsByRow } from './grids.js';
 import { raw, table, type Content, type Html } from './html.js';
@@ -94,6 +95,7 @@ ${image.targets.map((t) => scoreTable(image, t)).join('\n')}
 <h3>Methods</h3>
 ${runs.html}
 ${perDimension}
+${renderWords(image.items).html}
 <details open><summary><h3>Overlays: rows = prompts (or classes, dimensions), columns = methods</h3></summary>
 ${gridsByRow(image).html}
 </details>

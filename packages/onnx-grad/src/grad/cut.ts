@@ -70,3 +70,15 @@ export function cutAt(model: ModelProto, name: string, dims: readonly (number | 
     },
   };
 }
+
+/**
+ * The output of the node that looks input `input` up in a two-dimensional initializer — a token-embedding table, the
+ * word embeddings of a text encoder (`Gather(table, ids)`, the ids possibly through a `Cast`) — if the model has one.
+ */
+export function embeddingLookup(model: ModelProto, input: string): string | undefined {
+  const graph = model.graph!;
+  const tables = new Set(graph.initializer.filter((t) => t.dims.length === 2).map((t) => t.name!));
+  const ids = new Set([input]);
+  for (const node of graph.node) if (node.op_type === 'Cast' && ids.has(node.input[0]!)) ids.add(node.output[0]!);
+  return graph.node.find((n) => n.op_type === 'Gather' && tables.has(n.input[0]!) && ids.has(n.input[1]!))?.output[0];
+}

@@ -11,7 +11,7 @@ import type { ModelProto } from '../onnx/types.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
 import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
-import { closeNames, cutAt, valueNames } from './cut.js';
+import { closeNames, cutAt, embeddingLookup, valueNames } from './cut.js';
 import { RuleRegistry } from './rule-registry.js';
 import type { GradientRule } from './rule.js';
 import { defaultRules } from './rules/index.js';
@@ -109,6 +109,11 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   private static async fromProto(proto: ModelProto, path: string, options: DifferentiableOnnxModelOptions, rules: RuleRegistry): Promise<DifferentiableOnnxModel> {
     const bytes = encodeModel(proto);
     return new DifferentiableOnnxModel(await OnnxModel.fromBytes(bytes, path, options), bytes, options, rules);
+  }
+
+  /** The word-embedding lookup of token-id input `input` (see {@link embeddingLookup}), if the model has one. */
+  embeddingLookup(input: string): string | undefined {
+    return embeddingLookup(this.model(), input);
   }
 
   /** The values the model's nodes compute: what `layer`, `activation` and `vjp` accept besides the inputs. */

@@ -6,4 +6,4 @@ export * from './probe.js';
 export * from './differentiable-onnx-model.js';
 export { defaultRules } from './rules/index.js';
 export { checkGradient, checkModelGradient, randomTensor, type GradientCheck, type ModelGradientCheck, type GradientCheckResult } from './check-gradient.js';
-export { closeNames, cutAt, valueNames } from './cut.js';
+export { closeNames, cutAt, embeddingLookup, valueNames } from './cut.js';
