@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Tensor, maxRelativeError, tensor } from '@envision/core';
 import { MedClipAdapter, TextEmbeddingCache } from '@envision/adapter-medclip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openZip } from '../../packages/adapter-medclip/src/import/checkpoint/zip.js';
-import { writeZip } from '../../packages/adapter-medclip/src/import/checkpoint/zip-write.js';
+import { openZip } from '../../packages/import/src/checkpoint/zip.js';
+import { writeZip } from '../../packages/import/src/checkpoint/zip-write.js';
 import { envision, root } from './cli.js';
 
 // `envision import medclip` through the built binary (packages/cli/dist/bin.js; the test command builds it first), on

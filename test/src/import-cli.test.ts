@@ -6,7 +6,7 @@ import { loadBundle } from '@envision/adapter-medclip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCommand, importHelp } from '../../packages/cli/src/commands/import.js';
 import type { CommandIO } from '../../packages/cli/src/io.js';
-import { writeZip } from '../../packages/adapter-medclip/src/import/checkpoint/zip-write.js';
+import { writeZip } from '../../packages/import/src/checkpoint/zip-write.js';
 import { root } from './cli.js';
 
 // fixtures/checkpoints: a reduced MedCLIP-ResNet checkpoint (a zip holding pytorch_model.bin) and float64 torch

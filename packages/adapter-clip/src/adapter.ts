@@ -17,7 +17,7 @@ import {
 } from '@envision/core';
 import { type ClipFolder, readClipFolder } from './folder.js';
 import { preprocessFile } from './image-processor.js';
-import { readSafetensors, readSafetensorsHeader } from './safetensors.js';
+import { readSafetensors, readSafetensorsHeader } from '@envision/import';
 
 /** Options of a {@link ClipAdapter}: the `model` fields of an experiment besides `adapter`. */
 export interface ClipAdapterOptions {

@@ -31,7 +31,7 @@ export {
   DTYPE_BYTES,
   type SafetensorsEntry,
   type SafetensorsFile,
-} from './safetensors.js';
+} from '@envision/import';
 
 /** Binds the `clip` adapter plugin; the package's plugin entry point. */
 const clipModule: ContainerModule = new ContainerModule(({ bind }) => {

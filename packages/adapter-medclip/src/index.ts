@@ -46,4 +46,4 @@ export {
   type ImportMedClipResult,
   type MedClipVariant,
 } from './import/index.js';
-export { readCheckpoint, readTorchCheckpoint, type StateDict, type StateDictTensor } from './import/checkpoint/index.js';
+export { readCheckpoint, readTorchCheckpoint, type StateDict, type StateDictTensor } from '@envision/import';

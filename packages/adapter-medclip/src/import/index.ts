@@ -6,16 +6,15 @@ import { type BundleManifest, MANIFEST_FILE, parseManifest } from '../manifest.j
 import { BUNDLE_FORMAT } from '../manifest-schema.js';
 import { parseVocab } from '../tokenizer.js';
 import { buildBertText } from './bert.js';
-import { type StateDict, readCheckpoint } from './checkpoint/index.js';
+import { type StateDict, readCheckpoint, Weights } from '@envision/import';
 import { buildResNetVision } from './resnet.js';
 import { buildSwinVision } from './swin.js';
-import { Weights } from './weights.js';
 import { type ModelProto, encodeModel } from '@envision/onnx-grad';
 
-export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from './checkpoint/index.js';
+export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from '@envision/import';
 export { buildBertText, type BertTextOptions } from './bert.js';
 export { buildResNetVision, type ResNetVisionOptions } from './resnet.js';
-export { Weights } from './weights.js';
+export { Weights } from '@envision/import';
 
 /** MedCLIP's image constants (`medclip/constants.py`). */
 export const MEDCLIP_IMAGE = { size: 224, mean: 0.5862785803043838, std: 0.27950088968644304 } as const;

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type StateDict, readCheckpoint } from './checkpoint/index.js';
+import { type StateDict, readCheckpoint, Weights } from '@envision/import';
 import { buildResNetVision } from './resnet.js';
-import { Weights } from './weights.js';
 
 // The numbers are checked against torch in index.test.ts; here, structure and errors.
 const CHECKPOINT = fileURLToPath(new URL('../../../../fixtures/checkpoints/medclip-resnet-tiny.zip', import.meta.url));

@@ -1,6 +1,5 @@
 import { EnvisionError, type Tensor, tensor } from '@envision/core';
-import { GraphBuilder, linear } from './graph.js';
-import type { Weights } from './weights.js';
+import { GraphBuilder, linear, type Weights } from '@envision/import';
 import { DataType, type ModelProto, makeTensorValueInfo } from '@envision/onnx-grad';
 
 /** Options of {@link buildResNetVision}. */

@@ -1,5 +1,5 @@
 import { EnvisionError, type Tensor } from '@envision/core';
-import type { StateDict } from './checkpoint/index.js';
+import type { StateDict } from '@envision/import';
 
 /** The weights of one Swin block (HF `SwinLayer`), as stored (Linear weights `[out, in]`). */
 export interface SwinBlockWeights {

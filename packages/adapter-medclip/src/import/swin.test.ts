@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvisionError, OnnxModel, type Tensor, maxRelativeError, parseNpy, tensor } from '@envision/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StateDict, StateDictTensor } from './checkpoint/index.js';
+import type { StateDict, StateDictTensor } from '@envision/import';
 import { buildSwinVision } from './swin.js';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
 import { COTANGENT_INPUT, GRADIENT_OUTPUT, RuleRegistry, buildGradientModel, defaultRules, encodeModel, randomTensor } from '@envision/onnx-grad';

@@ -8,7 +8,7 @@
  */
 import { EnvisionError, tensor } from '@envision/core';
 import { gatherBias, isIdentity, mergeIndex, partitionIndex, planStages, reverseIndex, shiftMask } from './swin-layout.js';
-import type { StateDict } from './checkpoint/index.js';
+import type { StateDict } from '@envision/import';
 import { type LinearWeights, type SwinBlockWeights, readSwinSpec } from './swin-spec.js';
 import { type AttributeInput, DataType, type ModelProto, type NodeProto, type TensorProto, makeGraph, makeModel, makeNode, makeTensorValueInfo, tensorToProto } from '@envision/onnx-grad';
 

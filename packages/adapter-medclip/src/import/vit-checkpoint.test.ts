@@ -6,7 +6,7 @@ import { OnnxModel, maxRelativeError, tensor } from '@envision/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedClipAdapter } from '../adapter.js';
 import { TextEmbeddingCache } from '../text-cache.js';
-import { type StateDict, type StateDictTensor, readCheckpoint } from './checkpoint/index.js';
+import { type StateDict, type StateDictTensor, readCheckpoint } from '@envision/import';
 import { expectImageParity, expectTextParity, pattern } from './parity.test-support.js';
 import { type ImportMedClipResult, buildMedClip, detectVariant, importMedClip } from './index.js';
 import { encodeModel } from '@envision/onnx-grad';

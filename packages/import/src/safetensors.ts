@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { EnvisionError, type Tensor, describeCause, tensor } from '@envision/core';
 import { bfloat16ToFloat, halfToFloat } from '@envision/onnx-grad';
+import type { StateDict, StateDictTensor } from './checkpoint/index.js';
 
 /**
  * A reader for the safetensors format: an unsigned 64-bit little-endian header length N, an N-byte JSON header
@@ -195,4 +196,35 @@ export async function readSafetensors(file: SafetensorsFile, names: readonly str
     await handle.close();
   }
   return out;
+}
+
+/**
+ * Every tensor of a safetensors file as a state dict: floating-point tensors (F32, F16, BF16) as float32, integer
+ * tensors (I64, I32) as int64; each read from its own byte range.
+ * @throws EnvisionError `E_BUNDLE` naming the file and tensor for a dtype it does not convert (F64, F8, U8, BOOL, …)
+ */
+export async function readSafetensorsStateDict(path: string): Promise<StateDict> {
+  const file = await readSafetensorsHeader(path);
+  const floats = [...file.entries.values()].filter((e) => ['F32', 'F16', 'BF16'].includes(e.dtype)).map((e) => e.name);
+  const ints = [...file.entries.values()].filter((e) => e.dtype === 'I64' || e.dtype === 'I32');
+  const other = [...file.entries.values()].find((e) => !floats.includes(e.name) && !ints.includes(e));
+  if (other !== undefined) throw new EnvisionError('E_BUNDLE', `${path}: tensor '${other.name}' is ${other.dtype}; the importer reads F32, F16, BF16, I64 and I32`);
+  const dict = new Map<string, StateDictTensor>(await readSafetensors(file, floats));
+  if (ints.length > 0) {
+    const handle = await open(path, 'r');
+    try {
+      for (const e of ints) {
+        const bytes = new Uint8Array(e.end - e.begin);
+        await handle.read(bytes, 0, bytes.length, file.dataStart + e.begin);
+        const view = new DataView(bytes.buffer);
+        const n = bytes.length / DTYPE_BYTES[e.dtype]!;
+        const data = new BigInt64Array(n);
+        for (let i = 0; i < n; i++) data[i] = e.dtype === 'I64' ? view.getBigInt64(8 * i, true) : BigInt(view.getInt32(4 * i, true));
+        dict.set(e.name, tensor('int64', e.shape, data));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return dict;
 }

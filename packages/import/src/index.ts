@@ -1,0 +1,38 @@
+/**
+ * Reading checkpoints and building ONNX graphs from their weights, without Python: a torch checkpoint reader (zip and
+ * pickle, executing nothing), a validating safetensors reader, a state-dict view that checks and records every key
+ * read, and the graph builder the model importers share.
+ * @packageDocumentation
+ */
+export { GraphBuilder, linear, transpose2d, IMPORT_OPSET } from './graph.js';
+export { Weights } from './weights.js';
+export {
+  readCheckpoint,
+  readTorchCheckpoint,
+  materialise,
+  unpickle,
+  STORAGE_TYPES,
+  openZip,
+  looksLikeZip,
+  type StateDict,
+  type StateDictTensor,
+  type PyValue,
+  type PyDict,
+  type PyTuple,
+  type PyGlobal,
+  type StorageRef,
+  type TensorRef,
+  type ZipArchive,
+  type ZipEntry,
+} from './checkpoint/index.js';
+export {
+  readSafetensorsHeader,
+  readSafetensors,
+  readSafetensorsStateDict,
+  toFloat32,
+  topLevelKeys,
+  MAX_HEADER_BYTES,
+  DTYPE_BYTES,
+  type SafetensorsEntry,
+  type SafetensorsFile,
+} from './safetensors.js';
