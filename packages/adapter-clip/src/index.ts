@@ -21,6 +21,7 @@ export {
   OPENAI_STD,
   type ImageProcessorSpec,
 } from './image-processor.js';
+export { importClip, type ImportClipOptions, type ImportClipResult, type ClipVariant } from './import.js';
 export { HfTokenizer, type HfTokenizerOptions, type Padding } from './tokenizer.js';
 export {
   readSafetensorsHeader,

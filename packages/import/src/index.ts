@@ -29,6 +29,7 @@ export {
   readSafetensorsHeader,
   readSafetensors,
   readSafetensorsStateDict,
+  encodeSafetensors,
   toFloat32,
   topLevelKeys,
   MAX_HEADER_BYTES,
@@ -36,3 +37,6 @@ export {
   type SafetensorsEntry,
   type SafetensorsFile,
 } from './safetensors.js';
+export { writeFolderAtomic } from './write-folder.js';
+export { buildClipVision, buildClipText, buildSiglipVision, buildSiglipText, towerConfig, type TowerConfig } from './clip.js';
+export { MASKED, type Activation, type EncoderSpec, activate, attention, dense, encoder, headsOf, layerNorm, projection } from './transformer.js';

@@ -57,6 +57,9 @@ describe('readSafetensorsHeader and readSafetensors', () => {
     ['an overlap', () => file('overlap', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32(1, 2)), /overlaps/],
     ['trailing bytes', () => file('tail', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(1, 2)), /cover 4 of the 8 data bytes/],
     ['metadata that is not strings', () => file('meta', { __metadata__: { n: 1 } }), /__metadata__ must be an object of strings/],
+    ['a huge declared shape', () => file('huge-shape', { a: { dtype: 'F32', shape: [1e12, 1e12], data_offsets: [0, 4] } }, f32(1)), /= 4e\+24 bytes, but data_offsets span 4|has shape/],
+    ['data cut short (truncated file)', () => file('truncated', { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32(1, 2)), /ends at byte 16 of a data section of 8 bytes/],
+    ['offsets that are not integers', () => file('float-offsets', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4.5] } }, f32(1)), /data_offsets \[0,4\.5\]/],
   ];
   it.each(bad)('refuse %s in one line naming the file', async (_, make, message) => {
     const path = make();

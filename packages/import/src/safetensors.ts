@@ -228,3 +228,24 @@ export async function readSafetensorsStateDict(path: string): Promise<StateDict>
   }
   return dict;
 }
+
+/**
+ * A safetensors file of float32 tensors (in the given order, contiguous, little-endian), with optional metadata.
+ */
+export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor<'float32'>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {};
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };
+    offset += 4 * t.data.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // the format pads the header to 8 bytes
+  const text = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + text.length + offset);
+  out.writeBigUInt64LE(BigInt(text.length), 0);
+  text.copy(out, 8);
+  let at = 8 + text.length;
+  for (const t of tensors.values()) for (const v of t.data) at = out.writeFloatLE(v, at);
+  return out;
+}

@@ -1,11 +1,23 @@
 import { importMedClip, type MedClipVariant } from '@envision/adapter-medclip';
+import { importClip, type ClipVariant } from '@envision/adapter-clip';
 import { EnvisionError } from '@envision/core';
 import { parseCommand, required } from '../args.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision import`. */
 export const importHelp = `Usage: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N] [--lowercase]
+       envision import clip SOURCE --out DIR [--variant clip|siglip]
 
+clip: imports a HuggingFace CLIP or SigLIP checkpoint, without Python. SOURCE is its folder: config.json, the weights
+(model.safetensors, read tensor by tensor and validated, or pytorch_model.bin), preprocessor_config.json and the
+tokenizer files. Both encoders are built as ONNX from the weights (ViT with class token and pre-LN blocks, the causal
+text transformer read at the first EOS, both projections; SigLIP's attention-pooling head, last-token text pooling),
+every size from the weights and config.json. DIR (must not exist) is written whole or not at all, in the layout the
+clip adapter reads: config.json, preprocessor_config.json and tokenizer files copied, onnx/vision_model.onnx,
+onnx/text_model.onnx, and model.safetensors holding logit_scale (and logit_bias).
+  --variant clip|siglip  the layout (default: config.json's model_type; a contradiction is an error)
+
+medclip:
 Imports a MedCLIP checkpoint into an Envision bundle, without Python. CHECKPOINT is MedCLIP's pytorch_model.bin
 (a torch ≥ 1.6 zip) or the downloaded zip holding it (medclip-vit-pretrained.zip, medclip-pretrained.zip). Its
 pickle is read by a restricted unpickler that executes nothing and accepts only OrderedDict and torch tensors.
@@ -44,11 +56,12 @@ export async function importCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const cmd = 'import';
   const [kind, checkpoint, ...rest] = positionals;
-  if (kind !== 'medclip') {
-    throw new EnvisionError('E_USAGE', `${kind === undefined ? 'missing the model kind' : `unknown model kind '${kind}'`}: use envision import medclip CHECKPOINT … (see envision import --help)`);
+  if (kind !== 'medclip' && kind !== 'clip') {
+    throw new EnvisionError('E_USAGE', `${kind === undefined ? 'missing the model kind' : `unknown model kind '${kind}'`}: use envision import medclip CHECKPOINT … or envision import clip SOURCE … (see envision import --help)`);
   }
-  if (checkpoint === undefined) throw new EnvisionError('E_USAGE', 'missing CHECKPOINT: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR');
+  if (checkpoint === undefined) throw new EnvisionError('E_USAGE', kind === 'clip' ? 'missing SOURCE: envision import clip SOURCE --out DIR' : 'missing CHECKPOINT: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR');
   if (rest.length > 0) throw new EnvisionError('E_USAGE', `unexpected argument '${rest[0]}' (see envision import --help)`);
+  if (kind === 'clip') return importClipCommand(checkpoint, values, io);
   const vocab = required(cmd, 'vocab', values.vocab);
   const out = required(cmd, 'out', values.out);
   const variant = values.variant;
@@ -71,6 +84,24 @@ export async function importCommand(argv: readonly string[], io: CommandIO): Pro
   io.stderr(
     `envision import: wrote ${out} (MedCLIP ${result.manifest.variant}, ${result.tensors} tensors, embeddingDim ${result.manifest.embeddingDim}, ` +
       `logitScale ${result.manifest.logitScale}; vision.onnx ${mb(result.bytes.vision)} MB, text.onnx ${mb(result.bytes.text)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
+  return 0;
+}
+
+/** `envision import clip SOURCE --out DIR [--variant clip|siglip]` (see {@link importClip}). */
+async function importClipCommand(source: string, values: { out?: string; variant?: string; vocab?: string; 'text-heads'?: string; lowercase?: boolean }, io: CommandIO): Promise<number> {
+  const out = required('import', 'out', values.out);
+  for (const flag of ['vocab', 'text-heads', 'lowercase'] as const) {
+    if (values[flag] !== undefined) throw new EnvisionError('E_USAGE', `--${flag} is for envision import medclip (a clip folder brings its tokenizer)`);
+  }
+  const variant = values.variant;
+  if (variant !== undefined && variant !== 'clip' && variant !== 'siglip') throw new EnvisionError('E_USAGE', `--variant must be clip or siglip, got '${variant}'`);
+  const started = performance.now();
+  const r = await importClip({ source, out, ...(variant === undefined ? {} : { variant: variant as ClipVariant }) });
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  io.stderr(
+    `envision import: wrote ${out} (${r.variant}, ${r.tensors} tensors, embeddingDim ${r.embeddingDim}, logitScale ${r.logitScale}${r.logitBias === undefined ? '' : `, logitBias ${r.logitBias}`}; ` +
+      `vision_model.onnx ${mb(r.bytes.vision)} MB, text_model.onnx ${mb(r.bytes.text)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   return 0;
 }

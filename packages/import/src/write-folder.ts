@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EnvisionError, describeCause } from '@envision/core';
+
+/**
+ * Writes a new folder whole or not at all: the files go into a hidden sibling folder, which is renamed to `out` at
+ * the end (removed on any failure), so a reader never sees half a model.
+ * @param out - the folder to create; it must not exist
+ * @param files - relative path (with `/` for subfolders) → contents
+ * @throws EnvisionError `E_FILE` when `out` exists or a file cannot be written
+ */
+export async function writeFolderAtomic(out: string, files: Readonly<Record<string, Uint8Array | string>>): Promise<string> {
+  const target = resolve(out);
+  const exists = await stat(target).then(() => true, () => false);
+  if (exists) throw new EnvisionError('E_FILE', `${out} already exists; choose a new folder`);
+  const parent = await stat(dirname(target)).then((s) => s.isDirectory(), () => false);
+  if (!parent) throw new EnvisionError('E_FILE', `cannot write ${out}: the folder ${dirname(target)} does not exist`);
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(tmp);
+    for (const [path, data] of Object.entries(files)) {
+      await mkdir(dirname(join(tmp, path)), { recursive: true });
+      await writeFile(join(tmp, path), data);
+    }
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new EnvisionError('E_FILE', `cannot write ${out}: ${describeCause(e)}`, e);
+  }
+  return target;
+}
