@@ -95,7 +95,7 @@ describe('envision import medclip', () => {
   });
 
   it('reports usage errors and prints its help', async () => {
-    expect((await run(['clip', CHECKPOINT])).stderr).toContain("unknown model kind 'clip'");
+    expect((await run(['blip', CHECKPOINT])).stderr).toContain("unknown model kind 'blip': use envision import medclip CHECKPOINT … or envision import clip SOURCE …"); // clip is a kind since issue 15
     expect((await run(['medclip', CHECKPOINT, '--out', join(dir, 'x')])).stderr).toContain('--vocab is required');
     expect((await run(['medclip', CHECKPOINT, '--vocab', VOCAB, '--out', join(dir, 'x'), '--variant', 'swin'])).stderr).toContain('--variant must be vit or resnet');
     expect((await run(['medclip', CHECKPOINT, '--vocab', VOCAB, '--out', join(dir, 'x'), '--text-heads', '0'])).stderr).toContain('--text-heads must be a positive integer');

@@ -10,7 +10,7 @@ import {
   buildSiglipVision,
   encodeSafetensors,
   readCheckpoint,
-  readSafetensorsStateDict,
+  LazySafetensors,
   writeFolderAtomic,
 } from '@envision/import';
 import { encodeModel, type ModelProto } from '@envision/onnx-grad';
@@ -70,30 +70,35 @@ export async function importClip(options: ImportClipOptions): Promise<ImportClip
   const bin = join(source, 'pytorch_model.bin');
   const weightsFile = existsSync(safetensors) ? safetensors : existsSync(bin) ? bin : undefined;
   if (weightsFile === undefined) throw new EnvisionError('E_BUNDLE', `${source}: no weights (model.safetensors or pytorch_model.bin)`);
-  const sd = weightsFile === safetensors ? await readSafetensorsStateDict(weightsFile) : await readCheckpoint(weightsFile);
+  // safetensors are read tensor by tensor as the towers are built; a torch checkpoint is read whole.
+  const sd = weightsFile === safetensors ? await LazySafetensors.open(weightsFile) : await readCheckpoint(weightsFile);
   const w = new Weights(sd, weightsFile);
   const sub = (key: string) => config[key] as Record<string, unknown> | undefined;
-  let vision: ModelProto;
-  let text: ModelProto;
-  if (variant === 'clip') {
-    const eos = sub('text_config')?.['eos_token_id'];
-    if (!Number.isInteger(eos)) throw new EnvisionError('E_BUNDLE', `${configFile}: text_config.eos_token_id must be an integer (the text embedding is read at the first EOS)`);
-    vision = buildClipVision(w, sub('vision_config'), configFile);
-    text = buildClipText(w, sub('text_config'), eos as number, configFile);
-  } else {
-    vision = buildSiglipVision(w, sub('vision_config'), configFile);
-    text = buildSiglipText(w, sub('text_config'), configFile);
-  }
+  const eos = sub('text_config')?.['eos_token_id'];
+  if (variant === 'clip' && !Number.isInteger(eos)) throw new EnvisionError('E_BUNDLE', `${configFile}: text_config.eos_token_id must be an integer (the text embedding is read at the first EOS)`);
   const logits = new Map<string, Tensor<'float32'>>([['logit_scale', w.float('logit_scale')]]);
   if (variant === 'siglip') logits.set('logit_bias', w.float('logit_bias'));
   for (const [name, t] of logits) if (t.data.length !== 1) throw new EnvisionError('E_BUNDLE', `${weightsFile}: '${name}' must hold one number, got ${t.data.length}`);
-  w.checkAllUsed(['']);
-  if (width(vision) !== width(text)) throw new EnvisionError('E_BUNDLE', `${weightsFile}: the vision tower gives ${width(vision)} dimensions, the text tower ${width(text)}`);
-
-  const files: Record<string, Uint8Array | string> = {
+  const bytes = { vision: 0, text: 0 };
+  let visionWidth: number | undefined;
+  // Each tower is built and encoded when its file is written, so only one is in memory at a time.
+  const visionFile = (): Uint8Array => {
+    const vision = variant === 'clip' ? buildClipVision(w, sub('vision_config'), configFile) : buildSiglipVision(w, sub('vision_config'), configFile);
+    visionWidth = width(vision);
+    const encoded = encodeModel(vision);
+    bytes.vision = encoded.byteLength;
+    return encoded;
+  };
+  const textFile = (): Uint8Array => {
+    const text = variant === 'clip' ? buildClipText(w, sub('text_config'), eos as number, configFile) : buildSiglipText(w, sub('text_config'), configFile);
+    w.checkAllUsed(['']);
+    if (visionWidth !== width(text)) throw new EnvisionError('E_BUNDLE', `${weightsFile}: the vision tower gives ${visionWidth} dimensions, the text tower ${width(text)}`);
+    const encoded = encodeModel(text);
+    bytes.text = encoded.byteLength;
+    return encoded;
+  };
+  const files: Record<string, Uint8Array | string | (() => Uint8Array)> = {
     'config.json': await readFile(configFile),
-    'onnx/vision_model.onnx': encodeModel(vision),
-    'onnx/text_model.onnx': encodeModel(text),
     'model.safetensors': encodeSafetensors(logits, { format: 'pt', source: 'envision import clip' }),
   };
   for (const f of COPIED) {
@@ -104,16 +109,23 @@ export async function importClip(options: ImportClipOptions): Promise<ImportClip
       throw new EnvisionError('E_FILE', `cannot read ${join(source, f)}: ${describeCause(e)}`, e);
     }
   }
-  const out = await writeFolderAtomic(options.out, files);
+  files['onnx/vision_model.onnx'] = visionFile;
+  files['onnx/text_model.onnx'] = textFile;
+  let out: string;
+  try {
+    out = await writeFolderAtomic(options.out, files);
+  } finally {
+    if (sd instanceof LazySafetensors) sd.close();
+  }
   const scale = logits.get('logit_scale')!.data[0]!;
   const bias = logits.get('logit_bias')?.data[0];
   return {
     out,
     variant,
     tensors: sd.size,
-    embeddingDim: width(vision)!,
+    embeddingDim: visionWidth!,
     logitScale: scale,
     ...(bias === undefined ? {} : { logitBias: bias }),
-    bytes: { vision: (files['onnx/vision_model.onnx'] as Uint8Array).byteLength, text: (files['onnx/text_model.onnx'] as Uint8Array).byteLength },
+    bytes,
   };
 }

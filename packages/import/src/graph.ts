@@ -70,7 +70,7 @@ export class GraphBuilder {
 }
 
 /**
- * `x · Wᵀ (+ b)` of a torch Linear weight `[out, in]`: the weight is transposed once, at build time.
+ * `x · Wᵀ (+ b)` of a torch Linear weight `[out, in]`.
  * @param g - the graph
  * @param x - the input `[…, in]`
  * @param weight - the torch weight `[out, in]`
@@ -79,7 +79,9 @@ export class GraphBuilder {
  * @returns the output `[…, out]`
  */
 export function linear(g: GraphBuilder, x: string, weight: Tensor<'float32'>, bias: Tensor<'float32'> | undefined, name: string): string {
-  const y = g.op('MatMul', [x, g.init(`${name}.weightT`, transpose2d(weight))], `${name}.matmul`);
+  // The weight is stored as torch keeps it and transposed by a node (onnxruntime folds it when the model loads): the
+  // importer then never holds a transposed copy of a large checkpoint.
+  const y = g.op('MatMul', [x, g.op('Transpose', [g.init(`${name}.weight`, weight)], `${name}.weightT`, { perm: [1n, 0n] })], `${name}.matmul`);
   return bias === undefined ? y : g.op('Add', [y, g.init(`${name}.bias`, bias)], name);
 }
 

@@ -29,6 +29,7 @@ export {
   readSafetensorsHeader,
   readSafetensors,
   readSafetensorsStateDict,
+  LazySafetensors,
   encodeSafetensors,
   toFloat32,
   topLevelKeys,

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { EnvisionError, type Tensor, describeCause, tensor } from '@envision/core';
 import { bfloat16ToFloat, halfToFloat } from '@envision/onnx-grad';
@@ -9,6 +10,9 @@ import type { StateDict, StateDictTensor } from './checkpoint/index.js';
  * offsets counted from the end of the header. Only the header is read up front; tensors are read one byte range at a
  * time, so a 600 MB checkpoint never needs its size in memory twice.
  */
+
+/** True on little-endian machines. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The format's cap on the header length. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -248,4 +252,80 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor<'float32'>
   let at = 8 + text.length;
   for (const t of tensors.values()) for (const v of t.data) at = out.writeFloatLE(v, at);
   return out;
+}
+
+/**
+ * A state dict over a validated safetensors file that reads each tensor from disk when it is asked for and keeps
+ * nothing: importing a tower then holds only that tower's graph, never the whole checkpoint. Call `close()` after use.
+ * F32, F16 and BF16 tensors come as float32, I64 and I32 as int64.
+ */
+export class LazySafetensors implements ReadonlyMap<string, StateDictTensor> {
+  private fd: number | undefined;
+
+  private constructor(readonly file: SafetensorsFile) {}
+
+  /**
+   * Opens and validates a file (see {@link readSafetensorsHeader}).
+   * @throws EnvisionError as {@link readSafetensorsHeader}, and `E_BUNDLE` for a dtype it does not convert
+   */
+  static async open(path: string): Promise<LazySafetensors> {
+    const file = await readSafetensorsHeader(path);
+    const other = [...file.entries.values()].find((e) => !['F32', 'F16', 'BF16', 'I64', 'I32'].includes(e.dtype));
+    if (other !== undefined) throw new EnvisionError('E_BUNDLE', `${path}: tensor '${other.name}' is ${other.dtype}; the importer reads F32, F16, BF16, I64 and I32`);
+    return new LazySafetensors(file);
+  }
+
+  get size(): number {
+    return this.file.entries.size;
+  }
+
+  has(key: string): boolean {
+    return this.file.entries.has(key);
+  }
+
+  get(key: string): StateDictTensor | undefined {
+    const e = this.file.entries.get(key);
+    if (e === undefined) return undefined;
+    this.fd ??= openSync(this.file.path, 'r');
+    const bytes = new Uint8Array(e.end - e.begin);
+    if (readSync(this.fd, bytes, 0, bytes.length, this.file.dataStart + e.begin) !== bytes.length) {
+      throw new EnvisionError('E_BUNDLE', `${this.file.path}: tensor '${key}' is cut short (the file changed while it was read?)`);
+    }
+    if (e.dtype === 'I64' || e.dtype === 'I32') {
+      const view = new DataView(bytes.buffer);
+      const n = bytes.length / DTYPE_BYTES[e.dtype]!;
+      const data = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) data[i] = e.dtype === 'I64' ? view.getBigInt64(8 * i, true) : BigInt(view.getInt32(4 * i, true));
+      return tensor('int64', e.shape, data);
+    }
+    // F32 bytes read into their own buffer are already a little-endian float32 array: view them, do not copy.
+    const floats = e.dtype === 'F32' && LITTLE_ENDIAN ? new Float32Array(bytes.buffer, 0, bytes.length / 4) : toFloat32(bytes, e.dtype);
+    return tensor('float32', e.shape, floats);
+  }
+
+  keys(): MapIterator<string> {
+    return this.file.entries.keys();
+  }
+
+  *entries(): MapIterator<[string, StateDictTensor]> {
+    for (const k of this.file.entries.keys()) yield [k, this.get(k)!];
+  }
+
+  *values(): MapIterator<StateDictTensor> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  forEach(callback: (value: StateDictTensor, key: string, map: ReadonlyMap<string, StateDictTensor>) => void): void {
+    for (const [k, v] of this.entries()) callback(v, k, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, StateDictTensor]> {
+    return this.entries();
+  }
+
+  /** Closes the file. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }

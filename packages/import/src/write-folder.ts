@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EnvisionError, describeCause } from '@envision/core';
+import { EnvisionError, describeCause, isEnvisionError } from '@envision/core';
 
 /**
  * Writes a new folder whole or not at all: the files go into a hidden sibling folder, which is renamed to `out` at
  * the end (removed on any failure), so a reader never sees half a model.
  * @param out - the folder to create; it must not exist
- * @param files - relative path (with `/` for subfolders) → contents
+ * @param files - relative path (with `/` for subfolders) → contents, or a function making them when they are written
  * @throws EnvisionError `E_FILE` when `out` exists or a file cannot be written
  */
-export async function writeFolderAtomic(out: string, files: Readonly<Record<string, Uint8Array | string>>): Promise<string> {
+export async function writeFolderAtomic(out: string, files: Readonly<Record<string, Uint8Array | string | (() => Uint8Array | Promise<Uint8Array>)>>): Promise<string> {
   const target = resolve(out);
   const exists = await stat(target).then(() => true, () => false);
   if (exists) throw new EnvisionError('E_FILE', `${out} already exists; choose a new folder`);
@@ -21,11 +21,13 @@ export async function writeFolderAtomic(out: string, files: Readonly<Record<stri
     await mkdir(tmp);
     for (const [path, data] of Object.entries(files)) {
       await mkdir(dirname(join(tmp, path)), { recursive: true });
-      await writeFile(join(tmp, path), data);
+      // A function makes its contents only when written, so large files need not all be in memory at once.
+      await writeFile(join(tmp, path), typeof data === 'function' ? await data() : data);
     }
     await rename(tmp, target);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
+    if (isEnvisionError(e)) throw e; // a file's contents could not be made (a bad checkpoint): said as it was
     throw new EnvisionError('E_FILE', `cannot write ${out}: ${describeCause(e)}`, e);
   }
   return target;

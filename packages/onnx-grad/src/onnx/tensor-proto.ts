@@ -148,6 +148,9 @@ function typedField(t: TensorProto, code: number): { field: string; values: read
   }
 }
 
+/** True on little-endian machines (every platform Node runs on today). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Writes an Envision tensor as a TensorProto with little-endian `raw_data` (FLOAT, DOUBLE or INT64).
  * @param name - the tensor name (the value name when used as an initializer)
@@ -157,11 +160,14 @@ function typedField(t: TensorProto, code: number): { field: string; values: read
 export function tensorToProto(name: string, t: Tensor): TensorProto {
   const n = t.data.length;
   const size = t.dtype === 'float32' ? 4 : 8;
-  const raw = new Uint8Array(n * size);
-  const view = new DataView(raw.buffer);
   const data = t.data;
-  if (data instanceof Float32Array) for (let k = 0; k < n; k++) view.setFloat32(4 * k, data[k]!, true);
-  else if (data instanceof Float64Array) for (let k = 0; k < n; k++) view.setFloat64(8 * k, data[k]!, true);
+  // float32 data on a little-endian machine is already ONNX's raw layout: share it instead of copying (large imported
+  // weights are then held once).
+  const raw = data instanceof Float32Array && LITTLE_ENDIAN ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(n * size);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (data instanceof Float32Array) {
+    if (!LITTLE_ENDIAN) for (let k = 0; k < n; k++) view.setFloat32(4 * k, data[k]!, true);
+  } else if (data instanceof Float64Array) for (let k = 0; k < n; k++) view.setFloat64(8 * k, data[k]!, true);
   else for (let k = 0; k < n; k++) view.setBigInt64(8 * k, data[k]!, true);
   return {
     dims: [...t.shape],
