@@ -70,6 +70,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402  (sets single-threaded, deterministic torch)
 import make_fusion_fixtures as mff  # noqa: E402
+from make_layer_fixtures import blas_in_use, import_captum, leggauss01, node_env, ort_version, rel  # noqa: E402  (shared helpers)
 
 ROOT = mf.ROOT
 TINY = os.path.join(ROOT, "fixtures", "tiny-dual")
@@ -87,17 +88,6 @@ FD_SEED = 7
 def sig(v, digits=2):
     """Check values move at rounding level between BLAS builds: keep 2 significant digits in meta.json."""
     return float("%.*g" % (digits, v))
-
-
-def blas_in_use():
-    libs = []
-    with open("/proc/self/maps") as f:
-        for line in f:
-            parts = line.split()
-            p = parts[-1] if len(parts) >= 6 else ""
-            if os.path.basename(p).startswith("libblas.so") and p not in libs:
-                libs.append(p)
-    return libs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,24 +122,6 @@ const job = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
   fs.writeFileSync(path.join(job.dir, 'result.json'), JSON.stringify(result));
 })().catch((e) => { console.error(e); process.exit(1); });
 """
-
-
-def node_env():
-    env = dict(os.environ)
-    paths = [p for p in env.get("NODE_PATH", "").split(os.pathsep) if p]
-    paths += sorted(glob.glob(os.path.join(ROOT, "node_modules", ".pnpm", "onnxruntime-node@*", "node_modules")))
-    paths.append("/tmp/tok-ref/node_modules")
-    env["NODE_PATH"] = os.pathsep.join(paths)
-    return env
-
-
-def ort_version():
-    for p in node_env()["NODE_PATH"].split(os.pathsep):
-        pj = os.path.join(p, "onnxruntime-node", "package.json")
-        if os.path.isfile(pj):
-            with open(pj) as f:
-                return json.load(f)["version"]
-    return None
 
 
 def run_ort_int64(model, runs, outputs):
@@ -264,11 +236,6 @@ def layer_grads(text, ids, mask, A, e, tau, fusion):
     return f.detach(), g
 
 
-def leggauss01(n):
-    nodes, weights = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (1.0 + nodes), 0.5 * weights
-
-
 def lig(text, ids, mask, E, E0, e, tau, fusion, weights_dtype=np.float64):
     """Layer IG, all 50 points in one batch of 50*K rows (alpha-major, as Captum concatenates them)."""
     alphas, weights = leggauss01(N_STEPS)
@@ -310,18 +277,6 @@ def fd_check(text, ids, mask, E, grads, e, tau, fusion):
 # Optional: Captum itself
 # ---------------------------------------------------------------------------------------------
 
-def import_captum():
-    src = os.environ.get("CAPTUM_SRC", "/tmp/captum-src")
-    if os.path.isdir(os.path.join(src, "captum")) and src not in sys.path:
-        sys.path.append(src)
-    try:
-        import captum
-        import captum.attr  # noqa: F401
-        return captum
-    except Exception:  # noqa: BLE001  (optional cross-check only)
-        return None
-
-
 def captum_lig(text, ids, base_ids, mask, e, tau, fusion):
     from captum.attr import LayerIntegratedGradients
 
@@ -332,12 +287,6 @@ def captum_lig(text, ids, base_ids, mask, e, tau, fusion):
     attr, delta = lig_c.attribute(ids, baselines=base_ids, additional_forward_args=(mask,), n_steps=N_STEPS,
                                   method="gausslegendre", return_convergence_delta=True)
     return attr.detach(), delta.detach()
-
-
-def rel(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,21 +1,16 @@
 // The CLI's model commands on CLIP-family folders (--model DIR): the exact contracts of preprocess, tokenize, embed
 // and classify, the folder detection, and one line + exit 2 + nothing written for every broken folder.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxAbsoluteError, maxRelativeError, readNpy, tensor } from '@envision/core';
 import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo, tensorToProto } from '@envision/onnx-grad';
-import { envision, root } from './cli.js';
+import { envision, root, useTempDir } from './cli.js';
 
 const CLIP = join(root, 'fixtures/tiny-clip');
 const SIGLIP = join(root, 'fixtures/tiny-siglip');
 const IMAGE = join(root, 'fixtures/images/rgb-wide.png');
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'envision-clip-cli-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('envision-clip-cli-');
 
 const reference = (model: string) => JSON.parse(readFileSync(join(model, 'reference/reference.json'), 'utf8')) as {
   prompts: string[];
@@ -27,7 +22,7 @@ describe('preprocess, tokenize, embed and classify --model DIR', () => {
   for (const model of [CLIP, SIGLIP]) {
     const name = model.split('/').pop()!;
     it(`${name}: preprocess → float32 [1, 3, H, W], the processor's pixels`, async () => {
-      const out = join(dir, `${name}-pixels.npy`);
+      const out = join(temp(), `${name}-pixels.npy`);
       const r = envision(['preprocess', '--model', model, '--image', IMAGE, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
       const pixels = await readNpy(out);
@@ -45,12 +40,12 @@ describe('preprocess, tokenize, embed and classify --model DIR', () => {
     });
 
     it(`${name}: embed --image → [1, M], embed --prompt … → [K, M], unnormalised, as torch`, async () => {
-      const img = join(dir, `${name}-e.npy`);
+      const img = join(temp(), `${name}-e.npy`);
       expect(envision(['embed', '--model', model, '--image', IMAGE, '--out', img]).code).toBe(0);
       const e = await readNpy(img);
       expect(e.shape[0]).toBe(1);
       expect(maxRelativeError(e, await readNpy(join(model, 'reference/image_embeds-rgb-wide.npy')))).toBeLessThan(1e-5);
-      const txt = join(dir, `${name}-t.npy`);
+      const txt = join(temp(), `${name}-t.npy`);
       const ref = reference(model);
       expect(envision(['embed', '--model', model, ...ref.prompts.flatMap((p) => ['--prompt', p]), '--out', txt]).code).toBe(0);
       const t = await readNpy(txt);
@@ -60,7 +55,7 @@ describe('preprocess, tokenize, embed and classify --model DIR', () => {
 
     it(`${name}: classify --json has today's shape; logits and probabilities are torch's`, () => {
       const ref = reference(model);
-      const prompts = join(dir, `${name}-prompts.yaml`);
+      const prompts = join(temp(), `${name}-prompts.yaml`);
       writeFileSync(prompts, `classes:\n${ref.prompts.map((p) => `  ${JSON.stringify(p)}: [${JSON.stringify(p)}]`).join('\n')}\n`);
       const r = envision(['classify', '--model', model, '--image', IMAGE, '--prompts', prompts, '--json']);
       expect(r.code, r.stderr).toBe(0);
@@ -78,7 +73,7 @@ describe('preprocess, tokenize, embed and classify --model DIR', () => {
 
   it('--adapter names the adapter; a folder no adapter recognises is one line, exit 2', () => {
     expect(envision(['tokenize', '--model', CLIP, '--adapter', 'clip', '--prompt', 'x']).code).toBe(0);
-    const r = envision(['tokenize', '--model', dir, '--prompt', 'x']);
+    const r = envision(['tokenize', '--model', temp(), '--prompt', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^envision tokenize: --model .*: no envision\.json \(a MedCLIP bundle\), no config\.json with a CLIP-family model_type/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -96,7 +91,7 @@ describe('preprocess, tokenize, embed and classify --model DIR', () => {
 
 /** A copy of the tiny CLIP folder, changed by `change`. */
 function brokenCopy(name: string, change: (d: string) => void): string {
-  const d = join(dir, name);
+  const d = join(temp(), name);
   cpSync(CLIP, d, { recursive: true });
   change(d);
   return d;
@@ -132,7 +127,7 @@ function textModel(width: number, types = false): Uint8Array {
 describe('a BERT-style text export', () => {
   it('gets zero token_type_ids and its attention mask', async () => {
     const folder = brokenCopy('bert-style', (d) => writeFileSync(join(d, 'onnx/text_model.onnx'), textModel(16, true)));
-    const out = join(dir, 'bert-style.npy');
+    const out = join(temp(), 'bert-style.npy');
     const r = envision(['embed', '--model', folder, '--prompt', 'cardiomegaly', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const ids = (JSON.parse(envision(['tokenize', '--model', folder, '--prompt', 'cardiomegaly']).stdout) as { input_ids: number[][] }).input_ids[0]!;
@@ -155,8 +150,8 @@ describe('a broken folder: one line naming the file and field, exit 2, nothing w
   ];
   it.each(cases)('%s', (name, change, message) => {
     const folder = brokenCopy(name.replace(/\W+/g, '-'), change);
-    const out = join(dir, `${name.replace(/\W+/g, '-')}-run`);
-    const yaml = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+    const out = join(temp(), `${name.replace(/\W+/g, '-')}-run`);
+    const yaml = join(temp(), `${name.replace(/\W+/g, '-')}.yaml`);
     writeFileSync(yaml, `model: { adapter: clip, dir: ${folder} }\nimages: [${IMAGE}]\nmethods: [{ id: saliency }]\ntargets: [{ name: t, texts: [x], fusion: { id: dot } }]\noutput: { dir: ${out} }\n`);
     const r = envision(['run', yaml]);
     expect(r.code).toBe(2);

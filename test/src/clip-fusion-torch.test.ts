@@ -1,18 +1,13 @@
 // `envision run` on the tiny CLIP and SigLIP fixtures: saliency and Integrated Gradients maps of the dot, cosine and
 // sigmoid fusions equal torch.autograd of the same scalars (scripts/dev/make_clip_fixtures.py, float64, stored as
 // float32) to 1e-4 relative. The scalars: dot d_k = τ⟨t̂_k, e⟩; cosine s_k = τ·cos(t_k, e) + b; sigmoid σ(s_k).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxRelativeError, readNpy } from '@envision/core';
-import { envision, root } from './cli.js';
+import { envision, root, useTempDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'envision-clip-fusion-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('envision-clip-fusion-');
 
 const cases = [
   ['tiny-clip', ['dot', 'cosine']],
@@ -27,8 +22,8 @@ for (const [model, fusions] of cases) {
     };
     for (const fusion of fusions) {
       it(`${fusion}: saliency and IG (50 Gauss–Legendre points, baseline 0) to 1e-4`, async () => {
-        const out = join(dir, `${model}-${fusion}`);
-        const yaml = join(dir, `${model}-${fusion}.yaml`);
+        const out = join(temp(), `${model}-${fusion}`);
+        const yaml = join(temp(), `${model}-${fusion}.yaml`);
         writeFileSync(
           yaml,
           `model: { adapter: clip, dir: ${join(root, 'fixtures', model)} }

@@ -1,18 +1,13 @@
 // Gradients of real exports and of intermediate tensors, against torch.autograd and Captum's definitions
 // (scripts/dev/make_layer_fixtures.py; checked there against Captum 0.8.0): `grad --wrt LAYER`, grad-cam and layer-ig
 // on the Swin and ResNet fixtures, and the fixed-batch exports of both against the dynamic ones.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Tensor, maxRelativeError, readNpy } from '@envision/core';
-import { envision, root } from './cli.js';
+import { envision, root, useTempDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'envision-layer-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('envision-layer-');
 
 const FIXTURES = {
   resnet: { wrt: 'x', of: 'y', tokens: 'none' },
@@ -36,7 +31,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
   describe(`${name}: layers`, () => {
     for (const { index, onnx } of layers) {
       it(`grad --wrt ${onnx} equals torch.autograd (1e-4)`, async () => {
-        const out = join(dir, `${name}-grad-${index}.npy`);
+        const out = join(temp(), `${name}-grad-${index}.npy`);
         const r = envision(['grad', ...common(grad('model.onnx')), '--wrt', onnx, '--cotangent', grad('cotangent.npy'), '--out', out]);
         expect(r.code, r.stderr).toBe(0);
         expect(maxRelativeError(await readNpy(out), await readNpy(layer(`grad-${index}.npy`)))).toBeLessThan(1e-4);
@@ -45,7 +40,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
       // --strategy direct: Captum explains the weighted output itself (with ReLU, `auto` would fuse per-output maps).
       it(`grad-cam on ${onnx}: raw, ReLU, nearest and bilinear upsampling equal Captum's LayerGradCam (1e-4)`, async () => {
         const run = async (options: string[], tag: string) => {
-          const out = join(dir, `${name}-cam-${index}-${tag}.npy`);
+          const out = join(temp(), `${name}-cam-${index}-${tag}.npy`);
           const r = envision(['attribute', ...common(grad('model.onnx')), '--wrt', f.wrt, '--method', 'grad-cam', '--option', `layer=${onnx}`, '--option', `tokens=${f.tokens}`, ...options, '--target-weights', grad('cotangent.npy'), '--strategy', 'direct', '--out', out]);
           expect(r.code, r.stderr).toBe(0);
           return readNpy(out);
@@ -60,7 +55,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
       });
 
       it(`layer-ig on ${onnx} equals Captum's LayerIntegratedGradients (1e-4), its delta near 0`, async () => {
-        const out = join(dir, `${name}-lig-${index}.npy`);
+        const out = join(temp(), `${name}-lig-${index}.npy`);
         const r = envision(['attribute', ...common(grad('model.onnx')), '--wrt', f.wrt, '--method', 'layer-ig', '--option', `layer=${onnx}`, '--target-weights', grad('cotangent.npy'), '--out', out, '--json']);
         expect(r.code, r.stderr).toBe(0);
         expect(maxRelativeError(await readNpy(out), await readNpy(layer(`layer-ig-${index}.npy`)))).toBeLessThan(1e-4);
@@ -70,7 +65,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
     }
 
     it('a layer name the model does not have: one line with close names, exit 2', () => {
-      const r = envision(['grad', ...common(grad('model.onnx')), '--wrt', 'stage9', '--cotangent', grad('cotangent.npy'), '--out', join(dir, 'nope.npy')]);
+      const r = envision(['grad', ...common(grad('model.onnx')), '--wrt', 'stage9', '--cotangent', grad('cotangent.npy'), '--out', join(temp(), 'nope.npy')]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/no intermediate value 'stage9'; close names: /);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -81,7 +76,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
     it('envision grad', async () => {
       const outs = await Promise.all(
         ['model.onnx', 'model-fixed.onnx'].map(async (model, i) => {
-          const out = join(dir, `${name}-fixed-grad-${i}.npy`);
+          const out = join(temp(), `${name}-fixed-grad-${i}.npy`);
           const file = model === 'model.onnx' ? grad(model) : layer(model);
           const r = envision(['grad', ...common(file), '--wrt', f.wrt, '--cotangent', grad('cotangent.npy'), '--out', out]);
           expect(r.code, r.stderr).toBe(0);
@@ -101,7 +96,7 @@ for (const [name, f] of Object.entries(FIXTURES)) {
       it(`envision attribute --method ${method}`, async () => {
         const maps: Tensor[] = [];
         for (const [i, file] of [grad('model.onnx'), layer('model-fixed.onnx')].entries()) {
-          const out = join(dir, `${name}-fixed-${method}-${i}.npy`);
+          const out = join(temp(), `${name}-fixed-${method}-${i}.npy`);
           const r = envision(['attribute', ...common(file), '--wrt', f.wrt, '--method', method, ...options, '--target-weights', grad('cotangent.npy'), '--out', out]);
           expect(r.code, r.stderr).toBe(0);
           maps.push(await readNpy(out));
@@ -116,15 +111,15 @@ for (const [name, f] of Object.entries(FIXTURES)) {
 describe('a layer named by the adapter', () => {
   it("grad-cam with layer: lastStage uses the bundle's vision.layers name, as if the tensor were named", async () => {
     const { cpSync, writeFileSync: write } = await import('node:fs');
-    const bundle = join(dir, 'bundle-with-layers');
+    const bundle = join(temp(), 'bundle-with-layers');
     cpSync(join(root, 'fixtures/tiny-dual'), bundle, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(bundle, 'envision.json'), 'utf8'));
     manifest.vision.layers = { lastStage: '/Relu_3_output_0' };
     write(join(bundle, 'envision.json'), JSON.stringify(manifest, null, 2));
     const maps: Tensor[] = [];
     for (const layer of ['lastStage', '/Relu_3_output_0']) {
-      const out = join(dir, `alias-${layer.replace(/\W/g, '')}`);
-      const yaml = join(dir, `alias-${layer.replace(/\W/g, '')}.yaml`);
+      const out = join(temp(), `alias-${layer.replace(/\W/g, '')}`);
+      const yaml = join(temp(), `alias-${layer.replace(/\W/g, '')}.yaml`);
       write(yaml, `model: { adapter: medclip, bundle: ${bundle} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: grad-cam, options: { layer: "${layer}" } }]\ntargets: [{ name: t, texts: [no finding, pleural effusion], fusion: { id: dot } }]\noutput: { dir: ${out} }\n`);
       const r = envision(['run', yaml]);
       expect(r.code, r.stderr).toBe(0);

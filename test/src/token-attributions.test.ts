@@ -1,26 +1,21 @@
 // Text-token attributions (`explain: text`) on the tiny MedCLIP-style bundle against torch (scripts/dev/
 // make_token_fixtures.py, float64, checked there against Captum 0.8.0's LayerIntegratedGradients): Layer IG at the
 // text encoder's word embeddings and saliency × embedding, per token, for the dot and cosine scores.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxRelativeError, readNpy, type TokensFile } from '@envision/core';
-import { envision, root } from './cli.js';
+import { envision, root, useTempDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'envision-tokens-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('envision-tokens-');
 
 const meta = JSON.parse(readFileSync(join(root, 'fixtures/tokens/meta.json'), 'utf8')) as { prompts: string[]; tokens: string[][]; L: number };
 
 describe('token attributions equal torch (Layer IG at the word embeddings, 50 Gauss–Legendre points)', () => {
   for (const fusion of ['dot', 'cosine'] as const) {
     it(`${fusion}: per-token Layer IG and saliency × embedding to 1e-4, IG summing to the score change`, async () => {
-      const out = join(dir, fusion);
-      const yaml = join(dir, `${fusion}.yaml`);
+      const out = join(temp(), fusion);
+      const yaml = join(temp(), `${fusion}.yaml`);
       writeFileSync(
         yaml,
         `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
@@ -65,7 +60,7 @@ output: { dir: ${out}, signs: [all] }
   }
 
   it('explain: text on a dimensions target is a config error at its line', () => {
-    const yaml = join(dir, 'bad.yaml');
+    const yaml = join(temp(), 'bad.yaml');
     writeFileSync(yaml, `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: ig }]\ntargets: [{ name: d, dimensions: [0], explain: text }]\n`);
     const r = envision(['validate', yaml]);
     expect(r.code).toBe(2);

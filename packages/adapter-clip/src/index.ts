@@ -23,16 +23,6 @@ export {
 } from './image-processor.js';
 export { importClip, type ImportClipOptions, type ImportClipResult, type ClipVariant } from './import.js';
 export { HfTokenizer, type HfTokenizerOptions, type Padding } from './tokenizer.js';
-export {
-  readSafetensorsHeader,
-  readSafetensors,
-  toFloat32,
-  topLevelKeys,
-  MAX_HEADER_BYTES,
-  DTYPE_BYTES,
-  type SafetensorsEntry,
-  type SafetensorsFile,
-} from '@envision/import';
 
 /** Binds the `clip` adapter plugin; the package's plugin entry point. */
 const clipModule: ContainerModule = new ContainerModule(({ bind }) => {

@@ -1,23 +1,12 @@
 import { type AttributionMethod, type AttributionRequest, type Tensor, pointGradients, tensor } from '@envision/core';
-import { type TokenLayout, asGrid } from './grid.js';
-import { layerAt, layerOption } from './layer.js';
+import { asGrid } from './grid.js';
+import { type LayerMapOptions, layerAt, layerMapProperties } from './layer.js';
 import { spreadToInput } from './to-input.js';
-import type { Upsampling } from './upsample.js';
 
-/** Options of Grad-CAM. */
-export interface GradCamOptions {
-  /** The layer: an intermediate tensor's name. */
-  readonly layer: string;
+/** Options of Grad-CAM (`upsample` defaults to `bilinear`; `none` gives `[K, 1, h, w]`; `tokens` to `none`). */
+export interface GradCamOptions extends LayerMapOptions {
   /** Keep only the positive part of the map (Captum's `relu_attributions`). @default false */
   readonly relu: boolean;
-  /**
-   * Resize the `[h, w]` map to the input as Captum's `LayerAttribution.interpolate` does, spread evenly over the
-   * input's channels (so that their sum is the map); `none` keeps the layer's resolution, `[K, 1, h, w]`.
-   * @default 'bilinear'
-   */
-  readonly upsample: Upsampling | 'none';
-  /** The layer's layout: a feature map, or tokens forming the patch grid. @default 'none' */
-  readonly tokens: TokenLayout;
 }
 
 /**
@@ -59,12 +48,7 @@ export const gradCam: AttributionMethod<GradCamOptions> = {
     paper: 'Selvaraju et al. (2017), Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization, ICCV.',
     optionsSchema: {
       type: 'object',
-      properties: {
-        layer: layerOption,
-        relu: { type: 'boolean', description: 'Keep only the positive part of the map.' },
-        upsample: { enum: ['bilinear', 'nearest', 'none'], description: "Resize to the input (Captum's interpolate), or keep the layer's resolution." },
-        tokens: { enum: ['none', 'all', 'drop-first'], description: 'none: a feature map [B, C, h, w]; all / drop-first: tokens [B, N, C] forming a square patch grid (drop-first drops a class token).' },
-      },
+      properties: { ...layerMapProperties, relu: { type: 'boolean', description: 'Keep only the positive part of the map.' } },
       required: ['layer'],
       additionalProperties: false,
     },

@@ -12,7 +12,7 @@ export { layerIg, type LayerIgOptions } from './layer-ig.js';
 export { asGrid, type TokenLayout } from './grid.js';
 export { upsample, type Upsampling } from './upsample.js';
 export { spreadToInput, layerMapToInput } from './to-input.js';
-export { layerAt, type LayerAt } from './layer.js';
+export { layerAt, layerOption, layerMapProperties, type LayerAt, type LayerMapOptions } from './layer.js';
 
 /** Binds `grad-cam` and `layer-ig`; the package's plugin entry point. */
 const layerMethodsModule: ContainerModule = new ContainerModule(({ bind }) => {

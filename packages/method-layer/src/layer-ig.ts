@@ -1,26 +1,18 @@
 import { type AttributionMethod, type AttributionRequest, type IntegrationMethod, type Tensor, explainedScores, pointGradients, quadrature, sizeOf, tensor } from '@envision/core';
-import type { TokenLayout } from './grid.js';
-import { layerAt, layerOption } from './layer.js';
+import { type LayerMapOptions, layerAt, layerMapProperties } from './layer.js';
 import { layerMapToInput } from './to-input.js';
-import type { Upsampling } from './upsample.js';
 
-/** Options of Layer Integrated Gradients. */
-export interface LayerIgOptions {
-  /** The layer: an intermediate tensor's name. */
-  readonly layer: string;
+/**
+ * Options of Layer Integrated Gradients. `upsample` defaults to `none`: the attribution of every element of the layer,
+ * `[K, …A]`, as Captum returns it; `bilinear` / `nearest` sum it over channels and resize it to the input like Grad-CAM.
+ */
+export interface LayerIgOptions extends LayerMapOptions {
   /** Interpolation points (Captum's `n_steps`). @default 50 */
   readonly steps: number;
   /** The integration rule (Captum's `method`). @default 'gausslegendre' */
   readonly integration: IntegrationMethod;
   /** The input baseline x₀, a constant; the layer's baseline is its activation A(x₀). @default 0 */
   readonly baseline: number;
-  /**
-   * `none` (default) returns the attribution of every element of the layer, `[K, …A]`, as Captum does; `bilinear`
-   * or `nearest` sums it over channels and resizes it to the input like Grad-CAM, for `envision run`.
-   */
-  readonly upsample: Upsampling | 'none';
-  /** The layer's layout, for `upsample`. @default 'none' */
-  readonly tokens: TokenLayout;
 }
 
 /**
@@ -80,12 +72,10 @@ export const layerIg: AttributionMethod<LayerIgOptions> = {
     optionsSchema: {
       type: 'object',
       properties: {
-        layer: layerOption,
+        ...layerMapProperties,
         steps: { type: 'integer', minimum: 1, description: 'Number of interpolation points (n_steps).' },
         integration: { enum: ['gausslegendre', 'riemann_left', 'riemann_right', 'riemann_middle', 'riemann_trapezoid'], description: "Captum's integration rule." },
         baseline: { type: 'number', description: 'The input baseline (a constant); the layer baseline is its activation there.' },
-        upsample: { enum: ['none', 'bilinear', 'nearest'], description: "none: the layer's attribution [K, …A]; bilinear / nearest: summed over channels and resized to the input." },
-        tokens: { enum: ['none', 'all', 'drop-first'], description: "The layer's layout, for upsample." },
       },
       required: ['layer'],
       additionalProperties: false,
