@@ -147,7 +147,7 @@ describe('envision embed (in-process) matches torch', () => {
     });
     expect((await run('embed', embedCommand, ['--bundle', BUNDLE, '--out', join(dir, 'z.npy')])).code).toBe(2);
     expect((await run('embed', embedCommand, ['--bundle', BUNDLE, '--prompt', 'x', '--out', join(dir, 'z.npy'), '--threads', '0'])).stderr).toBe(
-      "envision embed: --threads must be a positive integer, got '0'\n",
+      "envision embed: --threads must be an integer from 1 to 256, got '0'\n",
     );
     expect((await run('embed', embedCommand, ['--help'])).stdout).toBe(embedHelp + '\n');
   });

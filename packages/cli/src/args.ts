@@ -52,3 +52,20 @@ export function parseOptionValue(text: string): unknown {
     return text;
   }
 }
+
+/** The most onnxruntime threads a command accepts (more only contend for the cores and can exhaust memory). */
+export const MAX_THREADS = 256;
+
+/**
+ * Parses `--threads N` (a positive integer) into adapter options.
+ * @throws EnvisionError `E_USAGE` for anything else
+ */
+export function threadOptions(value: string | undefined): { intraOpNumThreads?: number } {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new EnvisionError('E_USAGE', `--threads must be an integer from 1 to ${MAX_THREADS}, got '${value}'`);
+  }
+  return { intraOpNumThreads: n };
+}
+

@@ -53,9 +53,14 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
  */
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // A usage error: one line on stderr (the help is what --help prints)
+    io.stderr('envision: give a command (see envision --help)\n');
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(mainHelp + '\n');
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.stdout(`${version}\n`);

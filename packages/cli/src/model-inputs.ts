@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { DifferentiableOnnxModel, readNpy, type NamedTensors } from '@envision/core';
-import { splitAssignment } from './args.js';
+import { DifferentiableOnnxModel, readNpy, type NamedTensors, EnvisionError } from '@envision/core';
+import { splitAssignment, threadOptions } from './args.js';
 
 /**
  * Loads `--model` (with gradients available) and its `--input NAME=FILE.npy` feeds, checking every name, element type
@@ -12,11 +12,12 @@ export async function loadModelAndInputs(
   inputArgs: readonly string[],
   threads: string | undefined,
 ): Promise<{ model: DifferentiableOnnxModel; inputs: NamedTensors }> {
-  const options = threads === undefined ? {} : { intraOpNumThreads: Number(threads) };
+  const options = threadOptions(threads);
   const model = await DifferentiableOnnxModel.load(resolve(modelPath), options);
-  const inputs: NamedTensors = {};
+  const inputs: NamedTensors = Object.create(null) as NamedTensors;
   for (const spec of inputArgs) {
     const [name, file] = splitAssignment(command, 'input', spec);
+    if (inputs[name] !== undefined) throw new EnvisionError('E_USAGE', `--input ${name} is given twice; give each model input once`);
     model.forward.input(name);
     inputs[name] = await readNpy(file);
   }

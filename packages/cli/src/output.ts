@@ -1,10 +1,10 @@
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { EnvisionError, describeCause } from '@envision/core';
+import { EnvisionError, checkRegularTarget, describeCause } from '@envision/core';
 
 /**
  * Checks, before any long computation, that a file can be written at `path`: its folder exists (or can be created)
- * and is writable, and the path is not a folder.
+ * and is writable, and the path is not a folder, link, device or FIFO.
  * @throws EnvisionError `E_FILE` naming the path
  */
 export async function ensureWritableFile(path: string): Promise<void> {
@@ -15,8 +15,7 @@ export async function ensureWritableFile(path: string): Promise<void> {
   } catch (e) {
     throw new EnvisionError('E_FILE', `cannot write ${path}: folder ${dir} is not writable (${describeCause(e)})`, e);
   }
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new EnvisionError('E_FILE', `cannot write ${path}: it is a folder`);
+  await checkRegularTarget(path);
 }
 
 /** Like {@link ensureWritableFile} for an output folder. */

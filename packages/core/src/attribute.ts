@@ -84,8 +84,12 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   if (!model.inputs.some((i) => i.name === wrt)) {
     throw new EnvisionError('E_INPUT', `the model has no input '${wrt}' to attribute (inputs: ${model.inputs.map((i) => i.name).join(', ')})`);
   }
-  if (!model.outputs.some((o) => o.name === of)) {
+  const info = model.outputs.find((o) => o.name === of);
+  if (info === undefined) {
     throw new EnvisionError('E_INPUT', `the model has no output '${of}' to explain (outputs: ${model.outputs.map((o) => o.name).join(', ')})`);
+  }
+  if (info.dtype !== 'float32' && info.dtype !== 'float64') {
+    throw new EnvisionError('E_INPUT', `output '${of}' is ${info.dtype}: only a float output can be explained (outputs: ${model.outputs.map((o) => `${o.name} ${o.dtype}`).join(', ')})`);
   }
   const x = inputs[wrt];
   if (x === undefined || x.shape[0] !== 1) {

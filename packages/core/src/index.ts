@@ -25,6 +25,7 @@ export {
   isEnvisionError,
   describeCause,
   writeFileAtomic,
+  checkRegularTarget,
   type TensorInfo,
   type NamedTensors,
   type Model,

@@ -70,7 +70,8 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
   if (!['auto', 'direct', 'jacobian'].includes(strategy)) {
     throw new EnvisionError('E_USAGE', `--strategy must be direct, jacobian or auto, got '${strategy}'`);
   }
-  const options: Record<string, unknown> = {};
+  // Keyed by the user's strings: no prototype, so `--option __proto__=…` is an option name like any other (and refused).
+  const options: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const o of values.option ?? []) {
     const [key, value] = splitAssignment(cmd, 'option', o);
     options[key] = parseOptionValue(value);
@@ -78,7 +79,7 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
   let targetIndex: number | undefined;
   if (values.target !== undefined) {
     targetIndex = Number(values.target);
-    if (!Number.isInteger(targetIndex) || targetIndex < 0) {
+    if (!/^\d+$/.test(values.target) || !Number.isSafeInteger(targetIndex)) {
       throw new EnvisionError('E_USAGE', `--target must be a non-negative integer, got '${values.target}'`);
     }
   }

@@ -3,10 +3,9 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvisionError, describeCause } from '@envision/core';
 import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile } from '@envision/adapter-medclip';
-import { parseCommand, parseOptionValue, splitAssignment } from '../args.js';
+import { parseCommand, parseOptionValue, splitAssignment, threadOptions } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableDir } from '../output.js';
-import { threadOptions } from './embed.js';
 import type { CommandIO } from '../io.js';
 import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonText, formatBenchSummary, readTrainingInfo, runPhantomBench, writeBenchOutputs } from '@envision/phantom';
 

@@ -9,8 +9,7 @@ import {
   type Ensemble,
   type PromptSet,
 } from '@envision/adapter-medclip';
-import { parseCommand, required } from '../args.js';
-import { threadOptions } from './embed.js';
+import { parseCommand, required, threadOptions } from '../args.js';
 import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import type { CommandIO } from '../io.js';
 

@@ -1,5 +1,5 @@
 import { EnvisionError, formatShape, tensor, writeNpy, type Tensor } from '@envision/core';
-import { parseCommand, required } from '../args.js';
+import { parseCommand, required, threadOptions } from '../args.js';
 import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import { ensureWritableFile } from '../output.js';
 import type { CommandIO } from '../io.js';
@@ -16,17 +16,6 @@ there a prompt's embedding depends on the longest prompt it is batched with.
   --model DIR   a model folder; the folder decides the adapter (see envision preprocess --help), --adapter overrides
   --bundle DIR  a MedCLIP bundle (the same as --model DIR --adapter medclip)
   --threads N   onnxruntime intra-op threads`;
-
-/**
- * Parses `--threads N` (a positive integer) into adapter options.
- * @throws EnvisionError `E_USAGE` for anything else
- */
-export function threadOptions(value: string | undefined): { intraOpNumThreads?: number } {
-  if (value === undefined) return {};
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new EnvisionError('E_USAGE', `--threads must be a positive integer, got '${value}'`);
-  return { intraOpNumThreads: n };
-}
 
 /** Stacks `[1, …]` tensors into one `[B, …]` batch. */
 export function batchOf(items: readonly Tensor<'float32'>[]): Tensor<'float32'> {

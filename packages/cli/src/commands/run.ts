@@ -1,6 +1,6 @@
+import { EnvisionError, formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
 import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
-import { formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
 import { parseCommand } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import { ensureWritableDir } from '../output.js';
@@ -23,10 +23,11 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     { set: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
-  if (values.help || positionals.length !== 1) {
+  if (values.help) {
     io.stdout(runHelp + '\n');
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (positionals.length !== 1) throw new EnvisionError('E_USAGE', `give exactly one experiment file, got ${positionals.length} (see envision run --help)`);
   const file = positionals[0]!;
   const { experiment, registry, issues } = await loadExperimentWithPlugins(file, values.set ?? []);
   if (experiment === undefined || registry === undefined) {

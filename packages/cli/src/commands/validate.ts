@@ -1,4 +1,4 @@
-import { formatIssue } from '@envision/core';
+import { EnvisionError, formatIssue } from '@envision/core';
 import { parseCommand } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import type { CommandIO } from '../io.js';
@@ -12,10 +12,11 @@ Every problem is printed as FILE:LINE:COL path message; the exit code is 2 if th
 /** `envision validate FILE…`. */
 export async function validateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand('validate', argv, { set: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, true);
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     io.stdout(validateHelp + '\n');
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (positionals.length === 0) throw new EnvisionError('E_USAGE', 'give one or more experiment files (see envision validate --help)');
   let failed = false;
   for (const file of positionals) {
     const { issues } = await loadExperimentWithPlugins(file, values.set ?? []);

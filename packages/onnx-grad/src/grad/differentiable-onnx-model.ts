@@ -210,7 +210,10 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     const x = feeds[wrt];
     if (x === undefined) throw new EnvisionError('E_INPUT', `${this.forward.path}: no feed for the differentiated input '${wrt}'`);
     this.forward.input(wrt);
-    this.forward.output(of);
+    const info = this.forward.output(of);
+    if (info.dtype !== 'float32' && info.dtype !== 'float64') {
+      throw new EnvisionError('E_INPUT', `${this.forward.path}: output '${of}' is ${info.dtype}: only a float output has gradients`);
+    }
     const b = x.shape[0]!;
     const full: NamedTensors = {};
     for (const [name, t] of Object.entries(feeds)) full[name] = t.shape[0] === 1 && b > 1 ? repeatBatch(t, b) : t;
