@@ -1,15 +1,17 @@
 // Rows of the reliability issue (21), each reproduced as it was reported: one line on stderr, exit 2, nothing written.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeNpy, tensor } from '@envision/core';
+import { encodeNpy, parseNpy, tensor } from '@envision/core';
 import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '@envision/onnx-grad';
 import { envision, root, useTempDir } from './cli.js';
 
 const temp = useTempDir('envision-reliability-');
 const MODEL = join(root, 'fixtures/occlusion/encoder.onnx');
 const X = join(root, 'fixtures/occlusion/x.npy');
+const readNpySync = (file: string) => parseNpy(readFileSync(file), file);
 const oneLine = (r: { code: number; stderr: string; stdout: string }, message: RegExp) => {
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(message);
@@ -76,5 +78,67 @@ describe('rows 9 and 11: arguments that were accepted', () => {
     const out = join(temp(), 'a.npy');
     oneLine(envision([...base(out), ...extra]), message);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+/** A grey 8-bit PNG of `width × height` (all zero), written by hand. */
+function greyPng(width: number, height: number): Buffer {
+  const chunk = (kind: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(kind, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  const rows = Buffer.alloc(height * (width + 1)); // filter byte 0 and zero pixels on every row
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('rows 1 and 2: sizes that allocate are bounded before allocating', () => {
+  it('a 100000 × 1 image: small, but its padded square (or resized image) is over the pixel limit', () => {
+    const thin = join(temp(), 'thin.png');
+    writeFileSync(thin, greyPng(100000, 1));
+    const out = join(temp(), 'thin.npy');
+    oneLine(envision(['preprocess', '--bundle', join(root, 'fixtures/tiny-dual'), '--image', thin, '--out', out]), /it is 100000×1, padded to a square 100000×100000 = 10000000000 pixels, over the limit/);
+    oneLine(envision(['preprocess', '--model', join(root, 'fixtures/tiny-clip'), '--image', thin, '--out', out]), /it is 100000×1, resized to \d+×32 = \d+ pixels, over the limit/);
+    expect(existsSync(out)).toBe(false);
+  });
+  it('a bundle asking for image.size 100000 or 100000 channels', () => {
+    for (const [field, value] of [['image', 'size'], ['vision', 'channels']] as const) {
+      const bundle = join(temp(), `bundle-${value}`);
+      cpSync(join(root, 'fixtures/tiny-dual'), bundle, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(bundle, 'envision.json'), 'utf8'));
+      manifest[field][value] = 100000;
+      writeFileSync(join(bundle, 'envision.json'), JSON.stringify(manifest));
+      oneLine(envision(['preprocess', '--bundle', bundle, '--image', join(root, 'fixtures/images/cxr-a.png'), '--out', join(temp(), 'b.npy')]), new RegExp(`envision\\.json.*${value}.*(<=|maximum|must be)`));
+    }
+  });
+});
+
+describe('row 4: values that are not finite', () => {
+  it('a NaN in an input file is named; an option that overflows float32 is a method error, not a NaN map', () => {
+    const nan = join(temp(), 'nan.npy');
+    const x = readNpySync(X);
+    x.data[5] = Number.NaN;
+    writeFileSync(nan, encodeNpy(x));
+    const out = join(temp(), 'n.npy');
+    oneLine(envision(['attribute', '--model', MODEL, '--input', `x=${nan}`, '--of', 'y', '--wrt', 'x', '--method', 'saliency', '--target', '0', '--out', out]), /nan\.npy: element 5 is NaN; inputs must be finite numbers/);
+    oneLine(envision(['attribute', '--model', MODEL, '--input', `x=${X}`, '--of', 'y', '--wrt', 'x', '--method', 'ig', '--option', 'baseline=1e39', '--target', '0', '--out', out]), /method ig produced (NaN|-?Infinity) in map row 0/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('row 14: a method or target named ".." cannot leave the output folder', () => {
+  it('validate refuses it at its line', () => {
+    const yaml = join(temp(), 'dots.yaml');
+    writeFileSync(yaml, `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: saliency, name: ".." }]\ntargets: [{ name: t, texts: [x] }]\n`);
+    const r = envision(['validate', yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/dots\.yaml:3:\d+ methods\[0\]\.name must match pattern/);
   });
 });

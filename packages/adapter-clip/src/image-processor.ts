@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EnvisionError, type Tensor } from '@envision/core';
-import { type RgbImage, type ResampleFilter, type Size, centerCropRgb, decodeRgb, normalizeRgb, resizeRgb, shortestEdgeSize } from '@envision/image';
+import { DEFAULT_LIMIT_INPUT_PIXELS, type RgbImage, type ResampleFilter, type Size, centerCropRgb, decodeRgb, normalizeRgb, resizeRgb, shortestEdgeSize } from '@envision/image';
 import { field, isBoolean, isFiniteNumber, isPositiveInteger, isTriple } from './json-file.js';
 
 /** How an image becomes `pixel_values`: the steps of a CLIP-family image processor, resolved from its config. */
@@ -127,7 +127,15 @@ export function processRgb(image: RgbImage, spec: ImageProcessorSpec): Tensor<'f
 
 /** Reads an image file and applies a processor → float32 `[1, 3, H, W]`. */
 export async function preprocessFile(file: string, spec: ImageProcessorSpec, limitInputPixels?: number): Promise<Tensor<'float32'>> {
-  return processRgb(await decodeRgb(file, limitInputPixels === undefined ? {} : { limitInputPixels }), spec);
+  const image = await decodeRgb(file, limitInputPixels === undefined ? {} : { limitInputPixels });
+  // The pixel limit holds for the resized image too: a 100000 × 1 image resized to a shortest edge of 224 is not small.
+  const limit = limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  const resize = spec.resize;
+  const size = resize === undefined ? image : 'shortestEdge' in resize ? shortestEdgeSize(image.width, image.height, resize.shortestEdge) : resize;
+  if (size.width * size.height > limit) {
+    throw new EnvisionError('E_IMAGE', `cannot read image ${file}: it is ${image.width}×${image.height}, resized to ${size.width}×${size.height} = ${size.width * size.height} pixels, over the limit of ${limit} (option limitInputPixels)`);
+  }
+  return processRgb(image, spec);
 }
 
 /** Where a folder's image-processor settings are read from. */

@@ -34,7 +34,7 @@ export const manifestSchema: JsonSchema = {
         file: relativeFile('the vision ONNX model'),
         input: name('input taking normalised pixels [B, channels, size, size]'),
         output: name('output giving the unnormalised image embedding [B, embeddingDim]'),
-        channels: { type: 'integer', minimum: 1, description: 'channels the grey image is repeated to' },
+        channels: { type: 'integer', minimum: 1, maximum: 16, description: 'channels the grey image is repeated to' },
         layers: {
           type: 'object',
           description: 'names for useful layers of the vision model (alias → tensor name), e.g. { "lastStage": "/encoder/…" }, for layer methods',
@@ -75,7 +75,7 @@ export const manifestSchema: JsonSchema = {
       additionalProperties: false,
       required: ['size', 'mean', 'std'],
       properties: {
-        size: { type: 'integer', minimum: 1, description: 'side of the square model input' },
+        size: { type: 'integer', minimum: 1, maximum: 4096, description: 'side of the square model input' },
         mean: { type: 'number', description: 'normalisation mean on the [0, 1] scale' },
         std: { type: 'number', exclusiveMinimum: 0, description: 'normalisation standard deviation on the [0, 1] scale' },
         resample: { enum: ['bicubic', 'bilinear'], default: 'bicubic', description: 'PIL filter of the resize' },

@@ -1,5 +1,5 @@
-import { type Tensor, tensor } from '@envision/core';
-import { type DecodeOptions, type GreyImage, decodeGrey, type ResampleFilter, resampleFloat, resampleU8 } from '@envision/image';
+import { EnvisionError, type Tensor, tensor } from '@envision/core';
+import { DEFAULT_LIMIT_INPUT_PIXELS, type DecodeOptions, type GreyImage, decodeGrey, type ResampleFilter, resampleFloat, resampleU8 } from '@envision/image';
 
 /** What {@link preprocessImage} produces: the bundle's `image` section and `vision.channels`. */
 export interface PreprocessOptions extends DecodeOptions {
@@ -100,5 +100,12 @@ export function preprocessGrey(image: GreyImage, options: PreprocessOptions): Te
  *   DICOM file with a compressed transfer syntax
  */
 export async function preprocessImage(file: string, options: PreprocessOptions): Promise<Tensor<'float32'>> {
-  return preprocessGrey(await decodeGrey(file, options), options);
+  const image = await decodeGrey(file, options);
+  // The pixel limit holds for the padded square too: a 100000 × 1 image is small, its square is not.
+  const side = Math.max(options.size, image.width, image.height);
+  const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  if (side * side > limit) {
+    throw new EnvisionError('E_IMAGE', `cannot read image ${file}: it is ${image.width}×${image.height}, padded to a square ${side}×${side} = ${side * side} pixels, over the limit of ${limit} (option limitInputPixels)`);
+  }
+  return preprocessGrey(image, options);
 }

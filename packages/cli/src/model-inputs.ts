@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DifferentiableOnnxModel, readNpy, type NamedTensors, EnvisionError } from '@envision/core';
+import { DifferentiableOnnxModel, EnvisionError, readNpy, type NamedTensors, type Tensor } from '@envision/core';
 import { splitAssignment, threadOptions } from './args.js';
 
 /**
@@ -19,7 +19,7 @@ export async function loadModelAndInputs(
     const [name, file] = splitAssignment(command, 'input', spec);
     if (inputs[name] !== undefined) throw new EnvisionError('E_USAGE', `--input ${name} is given twice; give each model input once`);
     model.forward.input(name);
-    inputs[name] = await readNpy(file);
+    inputs[name] = finiteNpy(await readNpy(file), file);
   }
   model.forward.checkFeeds(inputs);
   return { model, inputs };
@@ -36,4 +36,16 @@ export async function explainedInput(model: DifferentiableOnnxModel, inputs: Nam
   const feeds: NamedTensors = { [wrt]: layer.activation };
   for (const i of layer.model.inputs) if (inputs[i.name] !== undefined) feeds[i.name] = inputs[i.name]!;
   return { model: layer.model, inputs: feeds };
+}
+
+/**
+ * A tensor read from `file`, checked finite (NaN or ±Infinity in a model input, a cotangent or target weights would
+ * only come back as NaN maps).
+ * @throws EnvisionError `E_INPUT` naming the file and the first bad element
+ */
+export function finiteNpy<T extends Tensor>(t: T, file: string): T {
+  if (t.dtype === 'int64') return t;
+  const data = t.data as Float32Array | Float64Array;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new EnvisionError('E_INPUT', `${file}: element ${i} is ${data[i]}; inputs must be finite numbers`);
+  return t;
 }

@@ -115,11 +115,27 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
+    checkFinite(result.maps, method.meta.id);
     return { ...result, strategy: 'direct', milliseconds: performance.now() - started };
   }
   const perElement = await method.attribute({ ...request, target: identityWeights(outputShape) });
+  checkFinite(perElement.maps, method.meta.id);
   const maps = combineMaps(perElement.maps, weights);
   return { maps, ...(perElement.report ? { report: perElement.report } : {}), strategy: 'jacobian', milliseconds: performance.now() - started };
+}
+
+/**
+ * Fails when a method's maps hold NaN or ±Infinity: the inputs are not finite, an option overflows (a baseline of 1e39
+ * is Infinity in float32), or the model is not finite there — a map of NaNs is never a result.
+ * @throws EnvisionError `E_METHOD` naming the method and the first bad row
+ */
+export function checkFinite(maps: Tensor<'float32'>, method: string): void {
+  const inner = maps.data.length / Math.max(1, maps.shape[0] ?? 1);
+  for (let i = 0; i < maps.data.length; i++) {
+    if (!Number.isFinite(maps.data[i])) {
+      throw new EnvisionError('E_METHOD', `method ${method} produced ${maps.data[i]} in map row ${Math.floor(i / inner)}: check that the inputs are finite and that no option overflows float32 (a baseline or noise beyond ±3.4e38)`);
+    }
+  }
 }
 
 /** Whether a method is linear in its target with these (resolved) options. */

@@ -11,7 +11,7 @@ import {
 import { parseCommand, parseOptionValue, required, splitAssignment } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableFile } from '../output.js';
-import { explainedInput, loadModelAndInputs } from '../model-inputs.js';
+import { explainedInput, finiteNpy, loadModelAndInputs } from '../model-inputs.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision attribute`. */
@@ -96,7 +96,7 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
     weights = (shape) => oneHotWeights(shape, index);
   } else {
     const file = values['target-weights']!;
-    const w = await readNpy(file);
+    const w = finiteNpy(await readNpy(file), file);
     if (w.dtype !== 'float32') throw new EnvisionError('E_INPUT', `${file}: target weights must be float32, got ${w.dtype}`);
     weights = w as Tensor<'float32'>;
   }

@@ -1,7 +1,7 @@
 import { EnvisionError, formatShape, readNpy, sameShape, tensor, writeNpy, type Tensor } from '@envision/core';
 import { parseCommand, required } from '../args.js';
 import { ensureWritableFile } from '../output.js';
-import { explainedInput, loadModelAndInputs } from '../model-inputs.js';
+import { explainedInput, finiteNpy, loadModelAndInputs } from '../model-inputs.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision grad`. */
@@ -48,7 +48,7 @@ export async function gradCommand(argv: readonly string[], io: CommandIO): Promi
   const x = inputs[wrt]!;
   if (x.shape[0] !== 1) throw new EnvisionError('E_INPUT', `input '${wrt}' must have batch 1, shape [1, …], got ${formatShape(x.shape)}`);
   if (x.dtype !== 'float32') throw new EnvisionError('E_INPUT', `input '${wrt}' must be float32 to be differentiated, got ${x.dtype}`);
-  const cot = await readNpy(cotangentFile);
+  const cot = finiteNpy(await readNpy(cotangentFile), cotangentFile);
   if (cot.dtype !== 'float32') throw new EnvisionError('E_INPUT', `${cotangentFile}: the cotangent must be float32, got ${cot.dtype}`);
   const output = (await model.run(inputs, [of]))[of]!;
   if (!sameShape(cot.shape.slice(1), output.shape.slice(1))) {

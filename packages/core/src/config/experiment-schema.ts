@@ -34,8 +34,11 @@ export const EXPERIMENT_DEFAULTS = {
   seed: 0,
 } as const;
 
-/** Pattern of method and target names: they become file and folder names. */
-export const NAME_PATTERN = '^[A-Za-z0-9._-]+$';
+/**
+ * Pattern of method and target names: they become file and folder names inside the output folder, so `.` and `..` are
+ * not names, and a name is at most 64 characters.
+ */
+export const NAME_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9._-]{1,64}$';
 
 /** Message ajv errors of the target kind's `oneOf` are replaced with (see {@link MESSAGE_KEYWORD}). */
 const TARGET_KIND_MESSAGE = "must have exactly one of 'dimensions', 'texts', 'classes' or 'promptSet'";
