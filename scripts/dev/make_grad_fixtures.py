@@ -54,6 +54,18 @@ torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
 
+
+def report_sizes(out, limit):
+    """Prints the size of every file under `out` and their total, and checks the total stays under `limit` bytes."""
+    total = 0
+    for base, _, files in sorted(os.walk(out)):
+        for fn in sorted(files):
+            p = os.path.join(base, fn)
+            total += os.path.getsize(p)
+            print("%8d  %s" % (os.path.getsize(p), os.path.relpath(p, ROOT)))
+    print("%8d  total" % total)
+    assert total < limit, total
+
 def ensure_dir(p):
     os.makedirs(p, exist_ok=True)
     return p
@@ -623,14 +635,7 @@ def main():
         "cnn-misc", misc, {"x": xm}, ["x"], "y", "x", {"x": batch, "y": batch}, seed=24)
 
     # Report
-    total = 0
-    for base, _, files in sorted(os.walk(OUT)):
-        for fn in sorted(files):
-            p = os.path.join(base, fn)
-            total += os.path.getsize(p)
-            print("%8d  %s" % (os.path.getsize(p), os.path.relpath(p, ROOT)))
-    print("%8d  total" % total)
-    assert total < 3_000_000
+    report_sizes(OUT, 3_000_000)
     print("ONNX op types per fixture (all nodes):")
     for name, ops in all_ops.items():
         print("  %-12s %s" % (name, " ".join(ops)))

@@ -89,8 +89,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_grad_fixtures as mgf  # noqa: E402  (sets single-threaded, deterministic torch)
 
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-GRAD = os.path.join(ROOT, "fixtures", "grad")
+ROOT, GRAD = mgf.ROOT, mgf.OUT  # the repository and fixtures/grad, whose models this script cuts into layers
 OUT = os.path.join(ROOT, "fixtures", "layer")
 K = 3
 IG_STEPS = 50
@@ -181,8 +180,9 @@ const job = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
     const feeds = {};
     for (const [name, t] of Object.entries(run.feeds)) {
       const b = fs.readFileSync(t.file);
-      const data = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-      feeds[name] = new ort.Tensor('float32', data, t.dims);
+      const bytes = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+      const int = t.type === 'int64';
+      feeds[name] = new ort.Tensor(int ? 'int64' : 'float32', int ? new BigInt64Array(bytes) : new Float32Array(bytes), t.dims);
     }
     const names = run.outputs || s.outputNames;
     const r = await s.run(feeds, names);
@@ -221,7 +221,7 @@ def ort_version():
 
 
 def run_ort(runs):
-    """runs: [{model: path or ModelProto, feeds: {name: float32 array}, outputs: [names] or None}]
+    """runs: [{model: path or ModelProto, feeds: {name: float32 or int64 array}, outputs: [names] or None}]
     -> [{name: np.ndarray}] in onnxruntime-node (CPU, one thread)."""
     with tempfile.TemporaryDirectory() as d:
         job = {"dir": d, "runs": []}
@@ -234,8 +234,9 @@ def run_ort(runs):
             feeds = {}
             for name, a in r["feeds"].items():
                 fp = os.path.join(d, "in-%d-%s.bin" % (ri, len(feeds)))
-                np.ascontiguousarray(a, dtype="<f4").tofile(fp)
-                feeds[name] = {"file": fp, "dims": list(a.shape)}
+                int64 = np.asarray(a).dtype == np.int64
+                np.ascontiguousarray(a, dtype="<i8" if int64 else "<f4").tofile(fp)
+                feeds[name] = {"file": fp, "dims": list(a.shape), "type": "int64" if int64 else "float32"}
             job["runs"].append({"model": model, "feeds": feeds, "outputs": r.get("outputs")})
         jp = os.path.join(d, "job.json")
         with open(jp, "w") as f:
@@ -737,14 +738,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for name, spec in FIXTURES.items():
         make_fixture(name, spec, captum)
-    total = 0
-    for base, _, files in sorted(os.walk(OUT)):
-        for fn in sorted(files):
-            p = os.path.join(base, fn)
-            total += os.path.getsize(p)
-            print("%8d  %s" % (os.path.getsize(p), os.path.relpath(p, ROOT)))
-    print("%8d  total" % total)
-    assert total < MAX_BYTES, total
+    mgf.report_sizes(OUT, MAX_BYTES)
 
 
 if __name__ == "__main__":

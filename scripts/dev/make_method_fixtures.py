@@ -567,14 +567,7 @@ def main():
         print("  aliases: %s" % e["aliases"])
     write_json(os.path.join(OUT, "manifest.json"), manifest)
 
-    total = 0
-    for base, _, files in sorted(os.walk(OUT)):
-        for fn in sorted(files):
-            p = os.path.join(base, fn)
-            total += os.path.getsize(p)
-            print("%8d  %s" % (os.path.getsize(p), os.path.relpath(p, ROOT)))
-    print("%8d  total" % total)
-    assert total < 1_000_000
+    mgf.report_sizes(OUT, 1_000_000)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import torch
@@ -70,7 +69,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402  (sets single-threaded, deterministic torch)
 import make_fusion_fixtures as mff  # noqa: E402
-from make_layer_fixtures import blas_in_use, import_captum, leggauss01, node_env, ort_version, rel  # noqa: E402  (shared helpers)
+from make_layer_fixtures import blas_in_use, import_captum, leggauss01, ort_version, rel, run_ort  # noqa: E402  (shared helpers)
 
 ROOT = mf.ROOT
 TINY = os.path.join(ROOT, "fixtures", "tiny-dual")
@@ -94,64 +93,10 @@ def sig(v, digits=2):
 # onnxruntime-node through a small Node subprocess (Python has no onnxruntime here)
 # ---------------------------------------------------------------------------------------------
 
-ORT_JS = r"""
-const ort = require('onnxruntime-node');
-const fs = require('fs');
-const path = require('path');
-const job = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
-(async () => {
-  const s = await ort.InferenceSession.create(job.model, { intraOpNumThreads: 1 });
-  const result = [];
-  for (const [ri, run] of job.runs.entries()) {
-    const feeds = {};
-    for (const [name, t] of Object.entries(run.feeds)) {
-      const b = fs.readFileSync(t.file);
-      const data = new BigInt64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-      feeds[name] = new ort.Tensor('int64', data, t.dims);
-    }
-    const r = await s.run(feeds, job.outputs);
-    const outs = {};
-    for (const [oi, name] of job.outputs.entries()) {
-      const v = r[name];
-      const f = path.join(job.dir, `out-${ri}-${oi}.bin`);
-      fs.writeFileSync(f, Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength));
-      outs[name] = { file: f, dims: v.dims, type: v.type };
-    }
-    result.push(outs);
-  }
-  fs.writeFileSync(path.join(job.dir, 'result.json'), JSON.stringify(result));
-})().catch((e) => { console.error(e); process.exit(1); });
-"""
-
-
 def run_ort_int64(model, runs, outputs):
-    """model: onnx ModelProto; runs: [{name: int64 array}] -> [{output name: np.ndarray}] (CPU, one thread)."""
-    import onnx
-
-    with tempfile.TemporaryDirectory() as d:
-        mp = os.path.join(d, "model.onnx")
-        onnx.save(model, mp)
-        job = {"dir": d, "model": mp, "outputs": outputs, "runs": []}
-        for ri, feeds in enumerate(runs):
-            fj = {}
-            for name, a in feeds.items():
-                fp = os.path.join(d, "in-%d-%s.bin" % (ri, name))
-                np.ascontiguousarray(a, dtype="<i8").tofile(fp)
-                fj[name] = {"file": fp, "dims": list(a.shape)}
-            job["runs"].append({"feeds": fj})
-        jp = os.path.join(d, "job.json")
-        with open(jp, "w") as f:
-            json.dump(job, f)
-        res = subprocess.run(["node", "-e", ORT_JS, jp], env=node_env(), capture_output=True, text=True)
-        if res.returncode != 0:
-            sys.stderr.write(res.stderr)
-            raise SystemExit("onnxruntime-node run failed: is onnxruntime-node installed (pnpm install at the "
-                             "repository root, or NODE_PATH)?")
-        with open(os.path.join(d, "result.json")) as f:
-            result = json.load(f)
-        types = {"float32": np.float32, "int64": np.int64}
-        return [{n: np.fromfile(o["file"], dtype=types[o["type"]]).reshape(o["dims"]) for n, o in r.items()}
-                for r in result]
+    """model: onnx ModelProto; runs: [{name: int64 array}] -> [{output name: np.ndarray}] (CPU, one thread), through
+    make_layer_fixtures' onnxruntime-node runner."""
+    return run_ort([{"model": model, "feeds": feeds, "outputs": outputs} for feeds in runs])
 
 
 def find_word_embedding_value(text32, ids, base_ids, mask):

@@ -121,55 +121,50 @@ function clip8(acc: number): number {
 }
 
 /**
- * One 8-bit pass along rows (`horizontal`) or columns, PIL's `ImagingResample{Horizontal,Vertical}_8bpc`.
+ * One pass along rows (`horizontal`) or columns: for each output pixel, `start` plus the taps' weighted input pixels,
+ * stored through `finish`.
  */
-function pass8(src: Uint8Array, width: number, height: number, t: Taps, horizontal: boolean): Uint8Array {
-  const k = fixedPoint(t);
+function pass<P extends Uint8Array | Float32Array>(
+  src: P,
+  width: number,
+  height: number,
+  t: Taps,
+  horizontal: boolean,
+  weights: ArrayLike<number>,
+  start: number,
+  finish: (acc: number) => number,
+  make: (n: number) => P,
+): P {
   const outW = horizontal ? t.first.length : width;
   const outH = horizontal ? height : t.first.length;
-  const out = new Uint8Array(outW * outH);
-  const half = 1 << (PRECISION_BITS - 1);
+  const out = make(outW * outH);
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       const i = horizontal ? x : y;
       const lo = t.first[i]!;
       const n = t.count[i]!;
       const base = i * t.stride;
-      let acc = half;
+      let acc = start;
       if (horizontal) {
         const row = y * width + lo;
-        for (let j = 0; j < n; j++) acc += src[row + j]! * k[base + j]!;
+        for (let j = 0; j < n; j++) acc += src[row + j]! * weights[base + j]!;
       } else {
-        for (let j = 0; j < n; j++) acc += src[(lo + j) * width + x]! * k[base + j]!;
+        for (let j = 0; j < n; j++) acc += src[(lo + j) * width + x]! * weights[base + j]!;
       }
-      out[y * outW + x] = clip8(acc);
+      out[y * outW + x] = finish(acc);
     }
   }
   return out;
 }
 
-/** One float pass, PIL's `ImagingResample{Horizontal,Vertical}_32bpc` for `'F'` images. */
+/** One 8-bit pass, PIL's `ImagingResample{Horizontal,Vertical}_8bpc`: 22-bit fixed-point weights, rounded, clipped. */
+function pass8(src: Uint8Array, width: number, height: number, t: Taps, horizontal: boolean): Uint8Array {
+  return pass(src, width, height, t, horizontal, fixedPoint(t), 1 << (PRECISION_BITS - 1), clip8, (n) => new Uint8Array(n));
+}
+
+/** One float pass, PIL's `ImagingResample{Horizontal,Vertical}_32bpc` for `'F'` images: double sums stored as float32. */
 function passFloat(src: Float32Array, width: number, height: number, t: Taps, horizontal: boolean): Float32Array {
-  const outW = horizontal ? t.first.length : width;
-  const outH = horizontal ? height : t.first.length;
-  const out = new Float32Array(outW * outH);
-  for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
-      const i = horizontal ? x : y;
-      const lo = t.first[i]!;
-      const n = t.count[i]!;
-      const base = i * t.stride;
-      let acc = 0;
-      if (horizontal) {
-        const row = y * width + lo;
-        for (let j = 0; j < n; j++) acc += src[row + j]! * t.weights[base + j]!;
-      } else {
-        for (let j = 0; j < n; j++) acc += src[(lo + j) * width + x]! * t.weights[base + j]!;
-      }
-      out[y * outW + x] = acc;
-    }
-  }
-  return out;
+  return pass(src, width, height, t, horizontal, t.weights, 0, (acc) => acc, (n) => new Float32Array(n));
 }
 
 function checkSizes(length: number, width: number, height: number, outWidth: number, outHeight: number): void {
