@@ -41,3 +41,4 @@ export {
 export { writeFolderAtomic } from './write-folder.js';
 export { buildClipVision, buildClipText, buildSiglipVision, buildSiglipText, towerConfig, type TowerConfig } from './clip.js';
 export { MASKED, type Activation, type EncoderSpec, activate, attention, dense, encoder, headsOf, layerNorm, projection } from './transformer.js';
+export { buildBertText, type BertTextOptions } from './bert.js';

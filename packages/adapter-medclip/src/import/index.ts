@@ -5,14 +5,13 @@ import { EnvisionError, describeCause } from '@envision/core';
 import { type BundleManifest, MANIFEST_FILE, parseManifest } from '../manifest.js';
 import { BUNDLE_FORMAT } from '../manifest-schema.js';
 import { parseVocab } from '../tokenizer.js';
-import { buildBertText } from './bert.js';
-import { type StateDict, readCheckpoint, Weights } from '@envision/import';
+import { buildBertText, type StateDict, readCheckpoint, Weights } from '@envision/import';
 import { buildResNetVision } from './resnet.js';
 import { buildSwinVision } from './swin.js';
 import { type ModelProto, encodeModel } from '@envision/onnx-grad';
 
 export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from '@envision/import';
-export { buildBertText, type BertTextOptions } from './bert.js';
+export { buildBertText, type BertTextOptions } from '@envision/import';
 export { buildResNetVision, type ResNetVisionOptions } from './resnet.js';
 export { Weights } from '@envision/import';
 

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBertText } from './bert.js';
-import { type StateDict, readCheckpoint, Weights } from '@envision/import';
+import { type StateDict, readCheckpoint } from './checkpoint/index.js';
+import { Weights } from './weights.js';
 
 // The numbers are checked against torch in index.test.ts; here, sizes and errors.
-const CHECKPOINT = fileURLToPath(new URL('../../../../fixtures/checkpoints/medclip-resnet-tiny.zip', import.meta.url));
+const CHECKPOINT = fileURLToPath(new URL('../../../fixtures/checkpoints/medclip-resnet-tiny.zip', import.meta.url));
 let sd: StateDict;
 beforeAll(async () => {
   sd = await readCheckpoint(CHECKPOINT);

@@ -1,21 +1,31 @@
 import { EnvisionError, type Tensor, tensor } from '@envision/core';
-import { GraphBuilder, linear, type Weights } from '@envision/import';
+import { GraphBuilder, linear } from './graph.js';
+import { MASKED } from './transformer.js';
+import type { Weights } from './weights.js';
 import { DataType, type ModelProto, makeTensorValueInfo } from '@envision/onnx-grad';
 
 /** Options of {@link buildBertText}. */
 export interface BertTextOptions {
   /** Prefix of the HF `BertModel` keys. @default `text_model.model.` */
   readonly prefix?: string;
-  /** Key of the bias-free projection `[M, hidden]`. @default `text_model.projection_head.weight` */
-  readonly projection?: string;
+  /**
+   * The projection to the joint space: the key of a bias-free linear weight `[M, hidden]` (MedCLIP's), or open_clip's
+   * `mlp` head — two bias-free linear layers with an exact GELU between, `{ mlp: [first, second] }` keys.
+   * @default `text_model.projection_head.weight`
+   */
+  readonly projection?: string | { readonly mlp: readonly [string, string] };
+  /**
+   * How the hidden states become one vector: MedCLIP's (the token mean, pads included, of hidden states 1, 2 and the
+   * last, then their mean) or the [CLS] hidden state of the last layer (open_clip's `cls_last_hidden_state_pooler`).
+   * @default 'medclip'
+   */
+  readonly pooling?: 'medclip' | 'cls';
   /** Attention heads. @default hidden / 64 (BERT's head size) */
   readonly heads?: number;
   /** LayerNorm epsilon. @default 1e-12 (BERT's) */
   readonly eps?: number;
 }
 
-/** torch.finfo(torch.float32).min: what HF BERT adds to the scores of padded keys. */
-export const FLOAT32_MIN = -3.4028234663852886e38;
 
 /** Row `k` of a 2-D tensor as a vector. */
 function row(t: Tensor<'float32'>, k: number): Tensor<'float32'> {
@@ -46,10 +56,9 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
   }
   const d = H / heads;
   const layers = w.count(`${p}encoder.layer.`);
-  if (layers < 2) throw new EnvisionError('E_BUNDLE', `${w.source}: MedCLIP's pooling needs at least 2 BERT layers, found ${layers} (keys '${p}encoder.layer.N.*')`);
-  const projection = w.float(options.projection ?? 'text_model.projection_head.weight', [undefined, H]);
-  const M = projection.shape[0]!;
-
+  if (layers < 1) throw new EnvisionError('E_BUNDLE', `${w.source}: no BERT layers (keys '${p}encoder.layer.N.*')`);
+  const pooling = options.pooling ?? 'medclip';
+  if (pooling === 'medclip' && layers < 2) throw new EnvisionError('E_BUNDLE', `${w.source}: MedCLIP's pooling needs at least 2 BERT layers, found ${layers} (keys '${p}encoder.layer.N.*')`);
   const g = new GraphBuilder();
   const ids = 'input_ids';
   const mask = 'attention_mask';
@@ -78,7 +87,7 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
   const one = g.scalar('one', 1);
   const maskF = g.op('Cast', [mask], 'mask.float', { to: BigInt(DataType.FLOAT) });
   const inverted = g.op('Sub', [one, maskF], 'mask.inverted');
-  const additive = g.op('Unsqueeze', [g.op('Mul', [inverted, g.scalar('float32_min', FLOAT32_MIN)], 'mask.additive'), g.ints('axes12', [1, 2])], 'mask.extended');
+  const additive = g.op('Unsqueeze', [g.op('Mul', [inverted, g.scalar('float32_min', MASKED)], 'mask.additive'), g.ints('axes12', [1, 2])], 'mask.extended');
 
   const splitShape = g.ints('split_heads', [0, 0, heads, d]);
   const mergeShape = g.ints('merge_heads', [0, 0, H]);
@@ -112,12 +121,32 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
   }
   w.ignore(`${p}pooler.dense.weight`, `${p}pooler.dense.bias`);
 
-  // MedCLIP's pooling: token mean (pads included) of hidden states 1, 2 and −1, then their mean.
-  const tokenMean = (h: string, name: string) => g.op('ReduceMean', [h], name, { axes: [1n], keepdims: 0n });
-  const pooled = [hidden[1]!, hidden[2]!, hidden[layers]!].map((h, i) => tokenMean(h, `pool.mean${i}`));
-  const sum = g.op('Add', [g.op('Add', [pooled[0]!, pooled[1]!], 'pool.sum01'), pooled[2]!], 'pool.sum');
-  const embedding = g.op('Div', [sum, g.scalar('three', 3)], 'pool.mean');
-  const projected = linear(g, embedding, projection, undefined, 'projection');
+  let embedding: string;
+  if (pooling === 'cls') {
+    embedding = g.op('Gather', [x, g.init('cls_index', tensor('int64', [], BigInt64Array.of(0n)))], 'pool.cls', { axis: 1n });
+  } else {
+    // MedCLIP's pooling: token mean (pads included) of hidden states 1, 2 and −1, then their mean.
+    const tokenMean = (h: string, name: string) => g.op('ReduceMean', [h], name, { axes: [1n], keepdims: 0n });
+    const pooled = [hidden[1]!, hidden[2]!, hidden[layers]!].map((h, i) => tokenMean(h, `pool.mean${i}`));
+    const sum = g.op('Add', [g.op('Add', [pooled[0]!, pooled[1]!], 'pool.sum01'), pooled[2]!], 'pool.sum');
+    embedding = g.op('Div', [sum, g.scalar('three', 3)], 'pool.mean');
+  }
+  const head = options.projection ?? 'text_model.projection_head.weight';
+  let projected: string;
+  let M: number;
+  if (typeof head === 'string') {
+    const projection = w.float(head, [undefined, H]);
+    M = projection.shape[0]!;
+    projected = linear(g, embedding, projection, undefined, 'projection');
+  } else {
+    const first = w.float(head.mlp[0], [undefined, H]);
+    const second = w.float(head.mlp[1], [undefined, first.shape[0]!]);
+    M = second.shape[0]!;
+    const inner = linear(g, embedding, first, undefined, 'projection.0');
+    const erf = g.op('Erf', [g.op('Div', [inner, sqrt2], 'projection.gelu_div')], 'projection.gelu_erf');
+    const gelu = g.op('Mul', [g.op('Mul', [inner, half], 'projection.gelu_half'), g.op('Add', [erf, one], 'projection.gelu_add')], 'projection.gelu');
+    projected = linear(g, gelu, second, undefined, 'projection.2');
+  }
   return g.model(
     'medclip_text',
     [makeTensorValueInfo(ids, DataType.INT64, ['batch', 'sequence']), makeTensorValueInfo(mask, DataType.INT64, ['batch', 'sequence'])],
