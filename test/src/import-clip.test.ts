@@ -45,9 +45,9 @@ for (const name of ['tiny-clip', 'tiny-siglip']) {
 }
 
 describe('import clip: a broken source is one line naming the file and key, exit 2, nothing written', () => {
-  const broken = async (label: string, change: (d: string) => Promise<void> | void, message: RegExp) => {
+  const broken = async (label: string, change: (d: string) => Promise<void> | void, message: RegExp, fixture = 'tiny-clip') => {
     const source = join(temp(), `src-${label}`);
-    cpSync(join(root, 'fixtures/tiny-clip'), source, { recursive: true });
+    cpSync(join(root, 'fixtures', fixture), source, { recursive: true });
     await change(source);
     const out = join(temp(), `out-${label}`);
     const r = envision(['import', 'clip', source, '--out', out]);
@@ -57,11 +57,11 @@ describe('import clip: a broken source is one line naming the file and key, exit
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(temp()).filter((f) => f.startsWith(`.out-${label}`))).toEqual([]);
   };
-  const rewrite = async (d: string, edit: (m: Map<string, ReturnType<typeof tensor<'float32'>>>) => void) => {
-    const sd = await readSafetensorsStateDict(join(d, 'model.safetensors'));
+  const rewrite = async (d: string, edit: (m: Map<string, ReturnType<typeof tensor<'float32'>>>) => void, file = 'model.safetensors') => {
+    const sd = await readSafetensorsStateDict(join(d, file));
     const m = new Map([...sd].filter(([, t]) => t.dtype === 'float32')) as Map<string, ReturnType<typeof tensor<'float32'>>>;
     edit(m);
-    writeFileSync(join(d, 'model.safetensors'), encodeSafetensors(m));
+    writeFileSync(join(d, file), encodeSafetensors(m));
   };
   it('a missing key', () => broken('missing', (d) => rewrite(d, (m) => m.delete('text_model.final_layer_norm.weight')), /model\.safetensors: missing key 'text_model\.final_layer_norm\.weight'/));
   it('an unexpected key', () => broken('extra', (d) => rewrite(d, (m) => m.set('vision_model.extra.weight', tensor('float32', [1], Float32Array.of(1)))), /unexpected key 'vision_model\.extra\.weight'/));
@@ -69,9 +69,61 @@ describe('import clip: a broken source is one line naming the file and key, exit
   it('an unknown model_type', () => broken('type', (d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ model_type: 'blip' })), /config\.json: model_type "blip" is not one the importer builds \(clip, siglip\)/));
   it('no tokenizer', () => broken('tokenizer', (d) => rmSync(join(d, 'tokenizer.json')), /tokenizer\.json: no such file/));
   it('a corrupt safetensors file', () => broken('corrupt', (d) => writeFileSync(join(d, 'model.safetensors'), Buffer.from([5, 0, 0, 0, 0, 0, 0, 0, 123, 34])), /model\.safetensors: not a valid safetensors file: the header length 5 runs past the end/));
+  const openClip = 'tiny-biomedclip';
+  const editConfig = (d: string, edit: (c: { model_cfg: Record<string, Record<string, unknown>> }) => void) => {
+    const c = JSON.parse(readFileSync(join(d, 'open_clip_config.json'), 'utf8'));
+    edit(c);
+    writeFileSync(join(d, 'open_clip_config.json'), JSON.stringify(c));
+  };
+  it('open_clip: a missing key of the MLP projection', () =>
+    broken('oc-missing', (d) => rewrite(d, (m) => m.delete('text.proj.2.weight'), 'open_clip_model.safetensors'), /open_clip_model\.safetensors: missing key 'text\.proj\.2\.weight'/, openClip));
+  it('open_clip: a fused qkv of the wrong size', () =>
+    broken('oc-qkv', (d) => rewrite(d, (m) => m.set('visual.trunk.blocks.1.attn.qkv.weight', tensor('float32', [32, 32], new Float32Array(1024))), 'open_clip_model.safetensors'), /'visual\.trunk\.blocks\.1\.attn\.qkv\.weight' has shape \[32, 32\], expected \[96, 32\]/, openClip));
+  it('open_clip: a vision tower that is not a timm ViT', () =>
+    broken('oc-convnext', (d) => editConfig(d, (c) => (c.model_cfg['vision_cfg']!['timm_model_name'] = 'convnext_base')), /open_clip_config\.json: model_cfg\.vision_cfg\.timm_model_name "convnext_base" is not a timm ViT/, openClip));
+  it('open_clip: a pooling the importer does not build', () =>
+    broken('oc-pool', (d) => editConfig(d, (c) => (c.model_cfg['vision_cfg']!['timm_pool'] = 'avg')), /model_cfg\.vision_cfg\.timm_pool "avg" is not one the importer builds/, openClip));
+  it('open_clip: a text pooler the importer does not build', () =>
+    broken('oc-pooler', (d) => editConfig(d, (c) => (c.model_cfg['text_cfg']!['hf_pooler_type'] = 'mean_pooler')), /model_cfg\.text_cfg\.hf_pooler_type "mean_pooler" is not one the importer builds \(cls_last_hidden_state_pooler\)/, openClip));
+  it('open_clip: heads that do not divide the width', () =>
+    broken('oc-heads', (d) => editConfig(d, (c) => ((c.model_cfg['vision_cfg']!['timm_model_kwargs'] as Record<string, unknown>)['num_heads'] = 3)), /heads must be a positive divisor of the hidden size 32, got 3/, openClip));
+  it('open_clip: no weights', () => broken('oc-weights', (d) => rmSync(join(d, 'open_clip_model.safetensors')), /no weights \(open_clip_model\.safetensors or open_clip_pytorch_model\.bin\)/, openClip));
   it('a variant that contradicts config.json', () => {
     const r = envision(['import', 'clip', join(root, 'fixtures/tiny-clip'), '--out', join(temp(), 'v'), '--variant', 'siglip']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/variant 'siglip' was asked for, but model_type is 'clip'/);
+    expect(r.stderr).toMatch(/variant 'siglip' was asked for, but the folder is model_type 'clip'/);
+  });
+});
+
+describe('import clip tiny-biomedclip (open_clip: timm ViT, BERT with CLS pooling and an MLP projection)', () => {
+  const fixture = join(root, 'fixtures/tiny-biomedclip');
+  const ref = JSON.parse(readFileSync(join(fixture, 'reference/reference.json'), 'utf8')) as {
+    prompts: string[];
+    input_ids: number[][];
+    images: { 'cxr-a': { logits: number[] } };
+  };
+  const goldens = JSON.parse(readFileSync(join(fixture, 'reference/tokens.json'), 'utf8')) as { texts: string[]; input_ids: number[][]; attention_mask: number[][] };
+
+  it('builds both towers: embeddings equal torch to 1e-5, token ids equal the Rust tokenizer, logits equal torch', async () => {
+    const out = join(temp(), 'biomedclip');
+    const r = envision(['import', 'clip', fixture, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^envision import: wrote .* \(open_clip, 71 tensors, embeddingDim 16, logitScale 3\.0999999046325684;/);
+    expect(readdirSync(out).sort()).toEqual(['onnx', 'open_clip_config.json', 'open_clip_model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
+    const image = join(temp(), 'biomedclip-image.npy');
+    expect(envision(['embed', '--model', out, '--image', join(root, 'fixtures/images/cxr-a.png'), '--out', image]).code).toBe(0);
+    expect(maxRelativeError(await readNpy(image), await readNpy(join(fixture, 'reference/image_embeds-cxr-a.npy')))).toBeLessThan(1e-5);
+    const text = join(temp(), 'biomedclip-text.npy');
+    expect(envision(['embed', '--model', out, ...ref.prompts.flatMap((p) => ['--prompt', p]), '--out', text]).code).toBe(0);
+    expect(maxRelativeError(await readNpy(text), await readNpy(join(fixture, 'reference/text_embeds.npy')))).toBeLessThan(1e-5);
+    const tokens = envision(['tokenize', '--model', out, ...goldens.texts.flatMap((p) => ['--prompt', p])]);
+    expect(tokens.code, tokens.stderr).toBe(0);
+    expect(JSON.parse(tokens.stdout)).toEqual({ input_ids: goldens.input_ids, attention_mask: goldens.attention_mask });
+    const prompts = join(temp(), 'biomedclip-prompts.yaml');
+    writeFileSync(prompts, `classes:\n${ref.prompts.map((p, k) => `  c${k}: [${JSON.stringify(p)}]`).join('\n')}\n`);
+    const c = envision(['classify', '--model', out, '--image', join(root, 'fixtures/images/cxr-a.png'), '--prompts', prompts, '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const logits = (JSON.parse(c.stdout) as { classes: { logit: number }[] }).classes.map((k) => k.logit);
+    logits.forEach((l, k) => expect(l).toBeCloseTo(ref.images['cxr-a'].logits[k]!, 4));
   });
 });

@@ -1,7 +1,7 @@
 import { EnvisionError, type Tensor, tensor } from '@envision/core';
 import { DataType, type ModelProto, makeTensorValueInfo } from '@envision/onnx-grad';
 import { GraphBuilder, linear } from './graph.js';
-import { type Activation, MASKED, activate, asFloat, attention, dense, encoder, headsOf, layerNorm, projection } from './transformer.js';
+import { type Activation, MASKED, TIMM_BLOCK, activate, asFloat, attention, dense, encoder, fusedPart, headsOf, layerNorm, projection } from './transformer.js';
 import type { Weights } from './weights.js';
 
 /** The sizes and choices a CLIP-family `config.json` gives one tower. */
@@ -33,6 +33,15 @@ function patches(g: GraphBuilder, w: Weights, key: string): { tokens: string; hi
   return { tokens: g.op('Transpose', [flat], 'patches.tokens', { perm: [0n, 2n, 1n] }), hidden: H, patch: p };
 }
 
+/** The class token prepended to the patch tokens `[B, N, H]`, then the position embeddings `[N + 1, H]` added. */
+function withClassToken(g: GraphBuilder, tokens: string, cls: Tensor<'float32'>, positions: Tensor<'float32'>): string {
+  // The class token at batch B: 0 · (the first patch) + class embedding, so the batch stays symbolic.
+  const first = g.op('Slice', [tokens, g.ints('zero', [0]), g.ints('one_i', [1]), g.ints('axis1', [1])], 'cls.first');
+  const clsTokens = g.op('Add', [g.op('Mul', [first, g.scalar('zero_f', 0)], 'cls.zeroed'), g.init('class_embedding', cls)], 'cls.tokens');
+  const sequence = g.op('Concat', [clsTokens, tokens], 'embeddings.sequence', { axis: 1n });
+  return g.op('Add', [sequence, g.init('position_embedding', positions)], 'embeddings.out');
+}
+
 /**
  * HF `CLIPVisionModelWithProjection` from a `CLIPModel` state dict: patch convolution (no bias), class token, position
  * embeddings, `pre_layrnorm`, the pre-LN encoder, `post_layernorm` of the class token, `visual_projection` (no bias).
@@ -43,13 +52,7 @@ export function buildClipVision(w: Weights, config: Record<string, unknown> | un
   const v = 'vision_model.';
   const { tokens, hidden: H } = patches(g, w, `${v}embeddings.patch_embedding`);
   const tower = towerConfig(source, config, H, { activation: 'quick_gelu', eps: 1e-5 });
-  const positions = w.float(`${v}embeddings.position_embedding.weight`, [undefined, H]);
-  const cls = w.float(`${v}embeddings.class_embedding`, [H]);
-  // The class token at batch B: 0 · (the first patch) + class embedding, so the batch stays symbolic.
-  const first = g.op('Slice', [tokens, g.ints('zero', [0]), g.ints('one_i', [1]), g.ints('axis1', [1])], 'cls.first');
-  const clsTokens = g.op('Add', [g.op('Mul', [first, g.scalar('zero_f', 0)], 'cls.zeroed'), g.init('class_embedding', cls)], 'cls.tokens');
-  const sequence = g.op('Concat', [clsTokens, tokens], 'embeddings.sequence', { axis: 1n });
-  const embedded = g.op('Add', [sequence, g.init('position_embedding', positions)], 'embeddings.out');
+  const embedded = withClassToken(g, tokens, w.float(`${v}embeddings.class_embedding`, [H]), w.float(`${v}embeddings.position_embedding.weight`, [undefined, H]));
   w.ignore(`${v}embeddings.position_ids`);
   const pre = layerNorm(g, w, embedded, `${v}pre_layrnorm`, H, tower.eps, 'pre_layrnorm');
   const hidden = encoder(g, w, pre, { prefix: `${v}encoder.layers.`, hidden: H, ...tower }, undefined, 'vision.layer');
@@ -128,10 +131,7 @@ export function buildSiglipVision(w: Weights, config: Record<string, unknown> | 
   const probe = g.op('Add', [g.op('Mul', [first, g.scalar('zero_f', 0)], 'head.zeroed'), g.init('probe', w.float(`${h}probe`, [1, 1, H]))], 'head.probe');
   const inW = w.float(`${h}attention.in_proj_weight`, [3 * H, H]);
   const inB = w.float(`${h}attention.in_proj_bias`, [3 * H]);
-  const part = (i: number): readonly [Tensor<'float32'>, Tensor<'float32'>] => [
-    tensor('float32', [H, H], inW.data.slice(i * H * H, (i + 1) * H * H)),
-    tensor('float32', [H], inB.data.slice(i * H, (i + 1) * H)),
-  ];
+  const part = (i: number) => fusedPart(inW, inB, i, H);
   const attended = attention(g, probe, post, { q: part(0), k: part(1), v: part(2), out: projection(w, `${h}attention.out_proj`, H, H) }, H, tower.heads, undefined, 'head.attention');
   const normed = layerNorm(g, w, attended, `${h}layernorm`, H, tower.eps, 'head.layernorm');
   const I = w.float(`${h}mlp.fc1.weight`, [undefined, H]).shape[0]!;
@@ -156,4 +156,34 @@ export function buildSiglipText(w: Weights, config: Record<string, unknown> | un
   const headWeight = w.float(`${t}head.weight`, [undefined, H]);
   const pooled = dense(g, w, last, `${t}head`, headWeight.shape[0]!, H, 'head');
   return g.model('siglip_text', [makeTensorValueInfo('input_ids', DataType.INT64, ['batch', 'sequence'])], makeTensorValueInfo('pooler_output', DataType.FLOAT, ['batch', headWeight.shape[0]!]), pooled);
+}
+
+/** The timm ViT tower's settings an open_clip config does not state, with timm's `VisionTransformer` defaults. */
+export interface TimmVisionOptions {
+  /** Attention heads. @default hidden / 64 (ViT-B's head size) */
+  readonly heads?: number;
+  /** LayerNorm epsilon. @default 1e-6 (timm's ViT) */
+  readonly eps?: number;
+}
+
+/**
+ * open_clip's `TimmModel` around a timm `VisionTransformer` (BiomedCLIP's `vit_base_patch16_224`): patch convolution
+ * (with bias), `cls_token`, `pos_embed`, pre-LN blocks with a fused `qkv` and exact GELU, the final `norm`, the class
+ * token (timm's default `token` pool, which open_clip's `timm_pool: ""` keeps), and the linear `head.proj` (no bias).
+ * Keys under `visual.trunk.` and `visual.head.`.
+ * @returns `pixel_values` float32 `[batch, 3, S, S]` → `image_embeds` float32 `[batch, P]` (unnormalised)
+ */
+export function buildTimmVision(w: Weights, options: TimmVisionOptions = {}): ModelProto {
+  const g = new GraphBuilder();
+  const t = 'visual.trunk.';
+  const { tokens, hidden: H } = patches(g, w, `${t}patch_embed.proj`);
+  const heads = headsOf(w.source, 'heads', options.heads ?? Math.max(1, Math.round(H / 64)), H);
+  const eps = options.eps ?? 1e-6;
+  const embedded = withClassToken(g, tokens, w.float(`${t}cls_token`, [1, 1, H]), w.float(`${t}pos_embed`, [1, undefined, H]));
+  const hidden = encoder(g, w, embedded, { prefix: `${t}blocks.`, hidden: H, heads, activation: 'gelu', eps, naming: TIMM_BLOCK }, undefined, 'vision.layer');
+  const normed = layerNorm(g, w, hidden, `${t}norm`, H, eps, 'norm');
+  const pooled = g.op('Gather', [normed, g.init('token0', tensor('int64', [], BigInt64Array.of(0n)))], 'pooled.cls', { axis: 1n });
+  const proj = w.float('visual.head.proj.weight', [undefined, H]);
+  const embeds = linear(g, pooled, proj, undefined, 'visual_projection');
+  return g.model('timm_vision', [makeTensorValueInfo('pixel_values', DataType.FLOAT, ['batch', 3, 'height', 'width'])], makeTensorValueInfo('image_embeds', DataType.FLOAT, ['batch', proj.shape[0]!]), embeds);
 }

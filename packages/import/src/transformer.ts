@@ -1,4 +1,4 @@
-import { EnvisionError, type Tensor } from '@envision/core';
+import { EnvisionError, type Tensor, tensor } from '@envision/core';
 import { DataType } from '@envision/onnx-grad';
 import { type GraphBuilder, linear } from './graph.js';
 import type { Weights } from './weights.js';
@@ -17,7 +17,35 @@ export interface EncoderSpec {
   readonly heads: number;
   readonly activation: Activation;
   readonly eps: number;
+  /** How a layer's weights are named. @default {@link HF_LAYER} */
+  readonly naming?: LayerNaming;
 }
+
+/**
+ * The key names inside one pre-LN layer: the two LayerNorms, the attention (separate `q/k/v` projections, or one
+ * fused `qkv` projection `[3H, H]` in q, k, v order), its output projection and the MLP's two linear layers.
+ */
+export interface LayerNaming {
+  readonly norm1: string;
+  readonly norm2: string;
+  readonly attention: { readonly q: string; readonly k: string; readonly v: string } | { readonly qkv: string };
+  readonly out: string;
+  readonly fc1: string;
+  readonly fc2: string;
+}
+
+/** HF CLIP and SigLIP layers (`layer_norm1`, `self_attn.q_proj`, …, `mlp.fc1`). */
+export const HF_LAYER: LayerNaming = {
+  norm1: 'layer_norm1',
+  norm2: 'layer_norm2',
+  attention: { q: 'self_attn.q_proj', k: 'self_attn.k_proj', v: 'self_attn.v_proj' },
+  out: 'self_attn.out_proj',
+  fc1: 'mlp.fc1',
+  fc2: 'mlp.fc2',
+};
+
+/** timm `VisionTransformer` blocks (`norm1`, fused `attn.qkv`, `attn.proj`, `mlp.fc1`), as open_clip's BiomedCLIP has. */
+export const TIMM_BLOCK: LayerNaming = { norm1: 'norm1', norm2: 'norm2', attention: { qkv: 'attn.qkv' }, out: 'attn.proj', fc1: 'mlp.fc1', fc2: 'mlp.fc2' };
 
 /** The number of attention heads from a config field, checked against the hidden size. */
 export function headsOf(source: string, field: string, value: unknown, hidden: number): number {
@@ -89,25 +117,41 @@ export function projection(w: Weights, key: string, out: number, inp: number): r
   return [w.float(`${key}.weight`, [out, inp]), w.float(`${key}.bias`, [out])];
 }
 
+/** Part `i` (0 q, 1 k, 2 v) of a fused `[3H, H]` projection and its `[3H]` bias. */
+export function fusedPart(weight: Tensor<'float32'>, bias: Tensor<'float32'>, i: number, H: number): readonly [Tensor<'float32'>, Tensor<'float32'>] {
+  return [tensor('float32', [H, H], weight.data.slice(i * H * H, (i + 1) * H * H)), tensor('float32', [H], bias.data.slice(i * H, (i + 1) * H))];
+}
+
+/** The q, k, v projections of one layer, separate or split from a fused one. */
+function qkv(w: Weights, k: string, naming: LayerNaming, H: number): Pick<Parameters<typeof attention>[3], 'q' | 'k' | 'v'> {
+  const a = naming.attention;
+  if ('qkv' in a) {
+    const weight = w.float(`${k}${a.qkv}.weight`, [3 * H, H]);
+    const bias = w.float(`${k}${a.qkv}.bias`, [3 * H]);
+    return { q: fusedPart(weight, bias, 0, H), k: fusedPart(weight, bias, 1, H), v: fusedPart(weight, bias, 2, H) };
+  }
+  return { q: projection(w, `${k}${a.q}`, H, H), k: projection(w, `${k}${a.k}`, H, H), v: projection(w, `${k}${a.v}`, H, H) };
+}
+
 /**
- * The pre-LN encoder layers of HF CLIP and SigLIP (`layer_norm1` → self-attention with `q/k/v/out_proj` → residual;
- * `layer_norm2` → `mlp.fc1` → activation → `mlp.fc2` → residual), as many as the weights have.
+ * The pre-LN encoder layers of HF CLIP and SigLIP and of timm's ViT (norm1 → self-attention → residual; norm2 → fc1 →
+ * activation → fc2 → residual), as many as the weights have, with the keys of `spec.naming`.
  */
 export function encoder(g: GraphBuilder, w: Weights, x: string, spec: EncoderSpec, mask: string | undefined, name: string): string {
   const layers = w.count(spec.prefix);
   if (layers < 1) throw new EnvisionError('E_BUNDLE', `${w.source}: no encoder layers under '${spec.prefix}N.'`);
   const H = spec.hidden;
+  const naming = spec.naming ?? HF_LAYER;
   let h = x;
   for (let l = 0; l < layers; l++) {
     const k = `${spec.prefix}${l}.`;
     const n = `${name}${l}`;
-    const normed = layerNorm(g, w, h, `${k}layer_norm1`, H, spec.eps, `${n}.ln1`);
-    const a = `${k}self_attn.`;
-    const attended = attention(g, normed, normed, { q: projection(w, `${a}q_proj`, H, H), k: projection(w, `${a}k_proj`, H, H), v: projection(w, `${a}v_proj`, H, H), out: projection(w, `${a}out_proj`, H, H) }, H, spec.heads, mask, `${n}.attn`);
+    const normed = layerNorm(g, w, h, `${k}${naming.norm1}`, H, spec.eps, `${n}.ln1`);
+    const attended = attention(g, normed, normed, { ...qkv(w, k, naming, H), out: projection(w, `${k}${naming.out}`, H, H) }, H, spec.heads, mask, `${n}.attn`);
     h = g.op('Add', [h, attended], `${n}.residual1`);
-    const inner = activate(g, dense(g, w, layerNorm(g, w, h, `${k}layer_norm2`, H, spec.eps, `${n}.ln2`), `${k}mlp.fc1`, undefined, H, `${n}.fc1`), spec.activation, `${n}.act`);
-    const I = w.float(`${k}mlp.fc1.weight`).shape[0]!;
-    h = g.op('Add', [h, dense(g, w, inner, `${k}mlp.fc2`, H, I, `${n}.fc2`)], `${n}.residual2`);
+    const inner = activate(g, dense(g, w, layerNorm(g, w, h, `${k}${naming.norm2}`, H, spec.eps, `${n}.ln2`), `${k}${naming.fc1}`, undefined, H, `${n}.fc1`), spec.activation, `${n}.act`);
+    const I = w.float(`${k}${naming.fc1}.weight`).shape[0]!;
+    h = g.op('Add', [h, dense(g, w, inner, `${k}${naming.fc2}`, H, I, `${n}.fc2`)], `${n}.residual2`);
   }
   return h;
 }

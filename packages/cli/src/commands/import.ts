@@ -6,16 +6,20 @@ import type { CommandIO } from '../io.js';
 
 /** Help text of `envision import`. */
 export const importHelp = `Usage: envision import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N] [--lowercase]
-       envision import clip SOURCE --out DIR [--variant clip|siglip]
+       envision import clip SOURCE --out DIR [--variant clip|siglip|open_clip]
 
-clip: imports a HuggingFace CLIP or SigLIP checkpoint, without Python. SOURCE is its folder: config.json, the weights
-(model.safetensors, read tensor by tensor and validated, or pytorch_model.bin), preprocessor_config.json and the
-tokenizer files. Both encoders are built as ONNX from the weights (ViT with class token and pre-LN blocks, the causal
-text transformer read at the first EOS, both projections; SigLIP's attention-pooling head, last-token text pooling),
-every size from the weights and config.json. DIR (must not exist) is written whole or not at all, in the layout the
-clip adapter reads: config.json, preprocessor_config.json and tokenizer files copied, onnx/vision_model.onnx,
-onnx/text_model.onnx, and model.safetensors holding logit_scale (and logit_bias).
-  --variant clip|siglip  the layout (default: config.json's model_type; a contradiction is an error)
+clip: imports a HuggingFace CLIP or SigLIP checkpoint, or an open_clip one shaped like BiomedCLIP, without Python.
+SOURCE is its folder: config.json (or open_clip_config.json), the weights (model.safetensors or
+open_clip_model.safetensors, read tensor by tensor and validated, else pytorch_model.bin or
+open_clip_pytorch_model.bin), preprocessor_config.json (HF) and the tokenizer files. Both encoders are built as ONNX
+from the weights (ViT with class token and pre-LN blocks, the causal text transformer read at the first EOS, both
+projections; SigLIP's attention-pooling head, last-token text pooling; open_clip's timm ViT with a linear head and
+BERT with CLS pooling and an MLP projection), every size from the weights and the config. DIR (must not exist) is
+written whole or not at all, in the layout the clip adapter reads: the config and tokenizer files copied,
+onnx/vision_model.onnx, onnx/text_model.onnx, and model.safetensors (open_clip_model.safetensors) holding
+logit_scale (and logit_bias).
+  --variant clip|siglip|open_clip  the layout (default: config.json's model_type, or open_clip for a folder with
+                         open_clip_config.json; a contradiction is an error)
 
 medclip:
 Imports a MedCLIP checkpoint into an Envision bundle, without Python. CHECKPOINT is MedCLIP's pytorch_model.bin
@@ -88,14 +92,14 @@ export async function importCommand(argv: readonly string[], io: CommandIO): Pro
   return 0;
 }
 
-/** `envision import clip SOURCE --out DIR [--variant clip|siglip]` (see {@link importClip}). */
+/** `envision import clip SOURCE --out DIR [--variant clip|siglip|open_clip]` (see {@link importClip}). */
 async function importClipCommand(source: string, values: { out?: string; variant?: string; vocab?: string; 'text-heads'?: string; lowercase?: boolean }, io: CommandIO): Promise<number> {
   const out = required('import', 'out', values.out);
   for (const flag of ['vocab', 'text-heads', 'lowercase'] as const) {
     if (values[flag] !== undefined) throw new EnvisionError('E_USAGE', `--${flag} is for envision import medclip (a clip folder brings its tokenizer)`);
   }
   const variant = values.variant;
-  if (variant !== undefined && variant !== 'clip' && variant !== 'siglip') throw new EnvisionError('E_USAGE', `--variant must be clip or siglip, got '${variant}'`);
+  if (variant !== undefined && variant !== 'clip' && variant !== 'siglip' && variant !== 'open_clip') throw new EnvisionError('E_USAGE', `--variant must be clip, siglip or open_clip, got '${variant}'`);
   const started = performance.now();
   const r = await importClip({ source, out, ...(variant === undefined ? {} : { variant: variant as ClipVariant }) });
   const mb = (n: number) => (n / 1e6).toFixed(1);
