@@ -12,8 +12,9 @@ import {
   readCheckpoint,
   LazySafetensors,
   writeFolderAtomic,
+  type FileContents,
 } from '@envision/import';
-import { encodeModel, type ModelProto } from '@envision/onnx-grad';
+import { encodeModelChunks, type ModelProto } from '@envision/onnx-grad';
 import { readJsonObject } from './json-file.js';
 import { openClipTowers } from './import-open-clip.js';
 
@@ -46,6 +47,8 @@ export interface ImportClipResult {
 
 /** Files copied from the source when present (`tokenizer.json` is required). */
 const COPIED = ['preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
+
+const byteLength = (chunks: readonly Uint8Array[]): number => chunks.reduce((n, c) => n + c.byteLength, 0);
 
 const width = (m: ModelProto): number | undefined => m.graph!.output[0]!.type?.tensor_type?.shape?.dim[1]?.dim_value;
 
@@ -98,23 +101,24 @@ export async function importClip(options: ImportClipOptions): Promise<ImportClip
         : { vision: () => buildSiglipVision(w, sub('vision_config'), configFile), text: () => buildSiglipText(w, sub('text_config'), configFile) };
   const bytes = { vision: 0, text: 0 };
   let visionWidth: number | undefined;
-  // Each tower is built and encoded when its file is written, so only one is in memory at a time.
-  const visionFile = (): Uint8Array => {
+  // Each tower is built and encoded when its file is written, so only one is in memory at a time, and its weights are
+  // written from the tensors themselves (encodeModelChunks), never copied into one file-sized buffer.
+  const visionFile = (): Uint8Array[] => {
     const vision = towers.vision();
     visionWidth = width(vision);
-    const encoded = encodeModel(vision);
-    bytes.vision = encoded.byteLength;
+    const encoded = encodeModelChunks(vision);
+    bytes.vision = byteLength(encoded);
     return encoded;
   };
-  const textFile = (): Uint8Array => {
+  const textFile = (): Uint8Array[] => {
     const text = towers.text();
     w.checkAllUsed(['']);
     if (visionWidth !== width(text)) throw new EnvisionError('E_BUNDLE', `${weightsFile}: the vision tower gives ${visionWidth} dimensions, the text tower ${width(text)}`);
-    const encoded = encodeModel(text);
-    bytes.text = encoded.byteLength;
+    const encoded = encodeModelChunks(text);
+    bytes.text = byteLength(encoded);
     return encoded;
   };
-  const files: Record<string, Uint8Array | string | (() => Uint8Array)> = {
+  const files: Record<string, FileContents | (() => FileContents)> = {
     [basename(configFile)]: await readFile(configFile),
     [variant === 'open_clip' ? 'open_clip_model.safetensors' : 'model.safetensors']: encodeSafetensors(logits, { format: 'pt', source: 'envision import clip' }),
   };

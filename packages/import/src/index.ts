@@ -38,7 +38,7 @@ export {
   type SafetensorsEntry,
   type SafetensorsFile,
 } from './safetensors.js';
-export { writeFolderAtomic } from './write-folder.js';
+export { writeFolderAtomic, type FileContents } from './write-folder.js';
 export { buildClipVision, buildClipText, buildSiglipVision, buildSiglipText, buildTimmVision, towerConfig, type TowerConfig, type TimmVisionOptions } from './clip.js';
 export { MASKED, HF_LAYER, TIMM_BLOCK, type Activation, type EncoderSpec, type LayerNaming, activate, attention, dense, encoder, fusedPart, headsOf, layerNorm, projection } from './transformer.js';
 export { buildBertText, type BertTextOptions } from './bert.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { isEnvisionError } from '../errors.js';
-import { decodeModel, encodeModel } from './codec.js';
+import { decodeModel, encodeModel, encodeModelChunks } from './codec.js';
 import { makeNode, makeTensorValueInfo } from './build.js';
 import { DataType } from './tensor-proto.js';
 import type { ModelProto } from './types.js';
@@ -98,6 +98,21 @@ describe('decodeModel / encodeModel on torch-exported fixtures', () => {
           expect(b.type).toBe(a.type);
           expect(bytesOf(b.data as Float32Array)).toEqual(bytesOf(a.data as Float32Array));
         }
+      });
+
+      it('encodes in chunks that share the large raw_data, decode to the same model and run bit-identically', async () => {
+        const chunks = encodeModelChunks(model, 256);
+        const whole = Buffer.concat(chunks);
+        expect(whole.byteLength).toBe(encodeModel(model).byteLength);
+        const large = model.graph!.initializer.filter((t) => t.raw_data!.byteLength >= 256);
+        expect(large.length).toBeGreaterThan(0);
+        for (const t of large) expect(chunks).toContain(t.raw_data);
+        const byName = (m: ModelProto) => ({ ...m, graph: { ...m.graph!, initializer: [...m.graph!.initializer].sort((a, b) => (a.name! < b.name! ? -1 : 1)) } });
+        expect(byName(decodeModel(whole, 'chunks'))).toEqual(byName(model));
+        const feeds = c.feeds();
+        const [before, after] = [await run(bytes, feeds), await run(whole, feeds)];
+        for (const name of Object.keys(before)) expect(bytesOf(after[name]!.data as Float32Array)).toEqual(bytesOf(before[name]!.data as Float32Array));
+        expect(encodeModelChunks(model, Infinity)).toEqual([encodeModel(model)]);
       });
     });
   }

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { ONNX_PROTO, onnxSchema, onnxType } from './onnx-proto.js';
-export { decodeModel, encodeModel } from './codec.js';
+export { decodeModel, encodeModel, encodeModelChunks } from './codec.js';
 export { DataType, dataTypeName, dataTypeOf, tensorFromProto, tensorToProto, halfToFloat, bfloat16ToFloat } from './tensor-proto.js';
 export {
   AttributeType,
