@@ -162,3 +162,36 @@ describe('errors', () => {
     expect(isDicom(new Uint8Array(10))).toBe(false);
   });
 });
+
+describe('decodeDicomBytes: values that would reach a model as NaN or an empty image are refused in one line', () => {
+  /** A copy of an explicit-VR little-endian file with element (group, element)'s value replaced (its length fixed). */
+  function withElement(bytes: Uint8Array, group: number, element: number, value: Uint8Array): Uint8Array {
+    for (let p = 132; p + 8 <= bytes.length; p++) {
+      if (bytes[p] === (group & 0xff) && bytes[p + 1] === group >> 8 && bytes[p + 2] === (element & 0xff) && bytes[p + 3] === element >> 8 && bytes[p + 4]! >= 65 && bytes[p + 4]! <= 90) {
+        const length = bytes[p + 6]! | (bytes[p + 7]! << 8);
+        const head = Uint8Array.from(bytes.subarray(0, p + 8));
+        head[p + 6] = value.length & 0xff;
+        head[p + 7] = value.length >> 8;
+        return Uint8Array.from([...head, ...value, ...bytes.subarray(p + 8 + length)]);
+      }
+    }
+    throw new Error(`no element (${group.toString(16)},${element.toString(16)})`);
+  }
+  const ds = (text: string) => new TextEncoder().encode(text.length % 2 ? `${text} ` : text);
+  const us = (v: number) => Uint8Array.of(v & 0xff, v >> 8);
+  const file = () => new Uint8Array(readFileSync(fixture('dicom-mono2-u16-window.dcm')));
+
+  it('the fixture edit itself decodes (the helper changes only what it is asked)', () => {
+    const img = decodeDicomBytes(withElement(file(), 0x0028, 0x1053, ds('2')), 'f');
+    expect(img.info.rescale.slope).toBe(2);
+    expect(decodeDicomBytes(withElement(file(), 0x0028, 0x1053, ds('3')), 'f').info.rescale.slope).toBe(3);
+  });
+  it.each([
+    ['Rescale Slope 1e308', 0x1053, ds('1e308'), /DICOM Rescale Slope 1e\+308 \/ Intercept -1024 make the pixel values overflow \(not finite\)/],
+    ['Rescale Slope -5e307', 0x1053, ds('-5e307'), /DICOM Rescale Slope -5e\+307 \/ Intercept -1024 make the pixel values overflow \(not finite\)/],
+    ['Rows 0', 0x0010, us(0), /DICOM Rows 0 \/ Columns 64: an image needs at least one row and one column/],
+    ['Columns 0', 0x0011, us(0), /DICOM Rows 48 \/ Columns 0: an image needs/],
+  ])('%s', (_label, element, value, message) => {
+    expect(() => decodeDicomBytes(withElement(file(), 0x0028, element as number, value as Uint8Array), 'f.dcm')).toThrow(message as RegExp);
+  });
+});

@@ -308,6 +308,7 @@ export function decodeDicomBytes(bytes: Uint8Array, source: string, options: Dic
   if (missing.length > 0) throw fail(`DICOM file has no ${missing.join(', ')}: not an image`);
   const width = columns!;
   const height = rows!;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw fail(`DICOM Rows ${height} / Columns ${width}: an image needs at least one row and one column`);
   const limit = options.limitInputPixels ?? 100_000_000;
   if (width * height > limit) {
     throw fail(`image is ${width}×${height} = ${width * height} pixels, over the limit of ${limit} (option limitInputPixels)`);
@@ -347,6 +348,8 @@ export function decodeDicomBytes(bytes: Uint8Array, source: string, options: Dic
     }
   } else {
     for (let i = 0; i < n; i++) values[i] = values[i]! * slope + intercept;
+    // A slope or intercept at the edge of float64 (1e308) overflows to Infinity (and NaN): said, not passed on.
+    if (!values.subarray(0, n).every(Number.isFinite)) throw fail(`DICOM Rescale Slope ${slope} / Intercept ${intercept} make the pixel values overflow (not finite)`);
     const center = num(dict, TAG.windowCenter);
     const widthValue = num(dict, TAG.windowWidth);
     if (center !== undefined && widthValue !== undefined) {
@@ -369,6 +372,8 @@ export function decodeDicomBytes(bytes: Uint8Array, source: string, options: Dic
     }
     if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) out[i] = 1 - out[i]!;
   }
+  // A window at the edge of float64 (1e308, a span of 2e308) gives NaN: said, not passed on.
+  if (!out.every(Number.isFinite)) throw fail(`DICOM ${window ? `Window ${window.center}/${window.width}` : 'pixel value range'} makes the image not finite`);
   const info: DicomInfo = { transferSyntax: syntax, photometric: photometric!, bitsAllocated: allocated, bitsStored: stored, signed, frames, rescale: { slope, intercept }, ...(window ? { window } : {}) };
   return { width, height, data: out, info };
 }
