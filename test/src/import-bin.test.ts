@@ -105,7 +105,41 @@ describe('envision import medclip (built binary): bad checkpoints fail in one li
     const out = join(dir, 'no-such-parent', 'bundle');
     const r = envision(['import', 'medclip', CHECKPOINT, '--vocab', VOCAB, '--out', out, '--text-heads', '4']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^envision import: cannot write the bundle ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: [^\n]+\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^envision import: cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the folder [^\n]+ does not exist\n$`));
     expect(existsSync(join(dir, 'no-such-parent'))).toBe(false);
+  });
+
+  it('an output folder under a file (ENOTDIR): one line, exit 2', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = envision(['import', 'medclip', CHECKPOINT, '--vocab', VOCAB, '--out', join(file, 'bundle'), '--text-heads', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^envision import: cannot write [^\n]*a-file\/bundle: the folder [^\n]*a-file does not exist\n$/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it.each([
+    ['an empty vocabulary', '', /empty\.txt is not a BERT vocabulary \(one WordPiece token per line\): it has no \[PAD\], \[UNK\], \[CLS\], \[SEP\]$/],
+    ['/etc/passwd as the vocabulary', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n', /passwd\.txt is not a BERT vocabulary .*it has no \[PAD\]/],
+    ['a vocabulary with a line of words', '[PAD]\n[UNK]\n[CLS]\n[SEP]\nlung\ntwo words\n', /words\.txt: line 6 is not a WordPiece token \(empty or with white space\)/],
+  ])('%s', (label, content, message) => {
+    const vocab = join(dir, `${label.includes('passwd') ? 'passwd' : label.includes('empty') ? 'empty' : 'words'}.txt`);
+    writeFileSync(vocab, content);
+    const out = join(dir, 'from-vocab');
+    const r = envision(['import', 'medclip', CHECKPOINT, '--vocab', vocab, '--out', out, '--text-heads', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.slice(0, -1)).not.toContain('\n');
+    expect(r.stderr.slice(0, -1)).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a zip bomb (a small download declaring a huge pytorch_model.bin) is refused before it is inflated', () => {
+    const file = join(dir, 'bomb.zip');
+    writeFileSync(file, writeZip([{ name: 'pytorch_model.bin', data: new Uint8Array(64 << 20), deflate: true }]));
+    const out = join(dir, 'from-bomb');
+    const r = envision(['import', 'medclip', file, '--vocab', VOCAB, '--out', out, '--text-heads', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bomb\.zip: entry 'pytorch_model\.bin' would inflate \d+ bytes to 67108864 \(more than 200:1\): not a checkpoint/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { EnvisionError, describeCause } from '@envision/core';
 import { type BundleManifest, MANIFEST_FILE, parseManifest } from '../manifest.js';
 import { BUNDLE_FORMAT } from '../manifest-schema.js';
 import { parseVocab } from '../tokenizer.js';
-import { buildBertText, type StateDict, readCheckpoint, Weights } from '@envision/import';
+import { buildBertText, type StateDict, readCheckpoint, Weights, writeFolderAtomic } from '@envision/import';
 import { buildResNetVision } from './resnet.js';
 import { buildSwinVision } from './swin.js';
-import { type ModelProto, encodeModel } from '@envision/onnx-grad';
+import { type ModelProto, encodeModelChunks } from '@envision/onnx-grad';
 
 export { readCheckpoint, readTorchCheckpoint, unpickle, openZip, type StateDict, type StateDictTensor } from '@envision/import';
 export { buildBertText, type BertTextOptions } from '@envision/import';
@@ -135,6 +134,7 @@ export async function importMedClip(options: ImportMedClipOptions): Promise<Impo
     throw new EnvisionError('E_FILE', `cannot read ${options.vocab}: ${describeCause(e)}`, e);
   }
   const vocab = parseVocab(vocabBytes.toString('utf8'));
+  checkBertVocab(options.vocab, vocab);
   const sd = await readCheckpoint(options.checkpoint);
   const rows = sd.get('text_model.model.embeddings.word_embeddings.weight')?.shape[0];
   if (rows !== undefined && vocab.length > rows) {
@@ -146,19 +146,24 @@ export async function importMedClip(options: ImportMedClipOptions): Promise<Impo
     ...(options.textHeads === undefined ? {} : { textHeads: options.textHeads }),
     ...(options.lowercase === undefined ? {} : { lowercase: options.lowercase }),
   });
-  const vision = encodeModel(built.vision);
-  const text = encodeModel(built.text);
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await mkdir(tmp);
-    await writeFile(join(tmp, 'vision.onnx'), vision);
-    await writeFile(join(tmp, 'text.onnx'), text);
-    await writeFile(join(tmp, 'vocab.txt'), vocabBytes);
-    await writeFile(join(tmp, MANIFEST_FILE), `${JSON.stringify(built.manifest, null, 1)}\n`);
-    await rename(tmp, out);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw new EnvisionError('E_FILE', `cannot write the bundle ${options.out}: ${describeCause(e)}`, e);
+  const vision = encodeModelChunks(built.vision);
+  const text = encodeModelChunks(built.text);
+  await writeFolderAtomic(options.out, { 'vision.onnx': vision, 'text.onnx': text, 'vocab.txt': vocabBytes, [MANIFEST_FILE]: `${JSON.stringify(built.manifest, null, 1)}\n` });
+  const size = (chunks: readonly Uint8Array[]): number => chunks.reduce((n, c) => n + c.byteLength, 0);
+  return { out, manifest: built.manifest, tensors: sd.size, bytes: { vision: size(vision), text: size(text) } };
+}
+
+/** The special tokens MedCLIP's BERT tokenisation needs in its vocabulary. */
+const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'] as const;
+
+/**
+ * Checks that a vocabulary is a BERT WordPiece one: non-empty tokens without white space, the special tokens present.
+ * @throws EnvisionError `E_BUNDLE` naming the file and the first problem (an empty file, `/etc/passwd`, …)
+ */
+export function checkBertVocab(file: string, vocab: readonly string[]): void {
+  const missing = BERT_SPECIALS.filter((t) => !vocab.includes(t));
+  if (missing.length > 0) throw new EnvisionError('E_BUNDLE', `${file} is not a BERT vocabulary (one WordPiece token per line): it has no ${missing.join(', ')}`);
+  for (const [k, token] of vocab.entries()) {
+    if (token === '' || /\s/u.test(token)) throw new EnvisionError('E_BUNDLE', `${file}: line ${k + 1} is not a WordPiece token (empty or with white space): not a BERT vocabulary`);
   }
-  return { out, manifest: built.manifest, tensors: sd.size, bytes: { vision: vision.byteLength, text: text.byteLength } };
 }

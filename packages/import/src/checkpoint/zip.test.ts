@@ -34,4 +34,16 @@ describe('openZip', () => {
     const zip = openZip(bad, 'bad.zip');
     expect(() => zip.read(zip.entries[0]!)).toThrow("bad.zip: entry 'archive/data.pkl' fails its CRC-32 check: the archive is corrupt");
   });
+
+  it('refuses a zip bomb before inflating it, and never inflates past the declared size', () => {
+    const bomb = writeZip([{ name: 'archive/data/0', data: new Uint8Array(4 << 20), deflate: true }]);
+    const zip = openZip(bomb, 'bomb.zip');
+    expect(zip.entries[0]!.size).toBe(4 << 20);
+    expect(() => zip.read(zip.entries[0]!)).toThrow(/^bomb\.zip: entry 'archive\/data\/0' would inflate \d+ bytes to 4194304 \(more than 200:1\): not a checkpoint/);
+    // A directory that understates the size: inflation stops at the declared size and the entry is corrupt.
+    const small = writeZip([{ name: 'archive/data/0', data: new Uint8Array(5000), deflate: true }]);
+    const lying = openZip(small, 'lying.zip');
+    const entry = { ...lying.entries[0]!, size: 100 };
+    expect(() => lying.read(entry)).toThrow(/lying\.zip: entry 'archive\/data\/0' cannot be inflated .*: the archive is corrupt/);
+  });
 });

@@ -32,6 +32,10 @@ const EOCD = 0x06054b50;
 const EOCD64 = 0x06064b50;
 const EOCD64_LOCATOR = 0x07064b50;
 const CENTRAL = 0x02014b50;
+/** The largest inflate ratio accepted for entries over {@link MAX_RATIO_FREE_BYTES}. */
+export const MAX_DEFLATE_RATIO = 200;
+/** Entries up to this many inflated bytes are read whatever their ratio. */
+export const MAX_RATIO_FREE_BYTES = 1 << 20;
 const LOCAL = 0x04034b50;
 const MAX32 = 0xffffffff;
 
@@ -136,8 +140,13 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
     let data: Uint8Array;
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) {
+      // A zip bomb is refused before it is inflated: weights barely compress (≈ 1.1:1), pickles ≈ 10:1.
+      if (entry.size > MAX_RATIO_FREE_BYTES && entry.size > MAX_DEFLATE_RATIO * entry.compressedSize) {
+        throw new EnvisionError('E_FILE', `${what} would inflate ${entry.compressedSize} bytes to ${entry.size} (more than ${MAX_DEFLATE_RATIO}:1): not a checkpoint (a zip bomb?)`);
+      }
       try {
-        data = inflateRawSync(raw);
+        // Never more than the directory declares, whatever the data says.
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       } catch (e) {
         throw new EnvisionError('E_FILE', `${what} cannot be inflated (${(e as Error).message}): the archive is corrupt`, e);
       }
