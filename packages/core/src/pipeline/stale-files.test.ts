@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,20 @@ describe('stale run files', () => {
     expect((await earlierRunFiles(dir)).size).toBe(0);
     writeFileSync(join(dir, 'manifest.json'), '{ not json');
     expect((await earlierRunFiles(dir)).size).toBe(0);
+  });
+
+  it('does not follow a symbolic link out of the run folder, and skips a folder a manifest lists (no EISDIR)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'envision-stale-'));
+    const dir = join(root, 'run');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(join(dir, 'maps'), { recursive: true });
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'file'), 'precious');
+    symlinkSync(elsewhere, join(dir, 'esc'));
+    writeFileSync(join(dir, 'maps', 'old.npy'), 'x');
+    const earlier = manifestFiles(manifest([item('esc/file', ['maps', 'maps/old.npy'])], [], []));
+    expect(await removeStaleFiles(dir, earlier, new Set())).toEqual(['maps/old.npy']);
+    expect(existsSync(join(elsewhere, 'file'))).toBe(true);
+    expect(existsSync(join(dir, 'maps'))).toBe(true);
   });
 });

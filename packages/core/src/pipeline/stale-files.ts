@@ -1,5 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { lstat, readFile, realpath, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunManifest } from '../manifest.js';
 
 /**
@@ -32,8 +32,10 @@ export async function earlierRunFiles(runDir: string): Promise<Set<string>> {
 }
 
 /**
- * Deletes the files an earlier run wrote that the new run did not write again, so the folder holds one run. Only paths
- * inside `runDir` are touched, whatever the earlier manifest says.
+ * Deletes the files an earlier run wrote that the new run did not write again, so the folder holds one run. Only
+ * files inside `runDir` are touched, whatever the earlier manifest says: a path that leaves the folder, lexically or
+ * through a symbolic link to a folder elsewhere, is skipped, and so is anything that is not a file (a folder listed
+ * in a hand-edited manifest).
  * @param runDir - the run folder
  * @param earlier - the earlier run's files ({@link earlierRunFiles})
  * @param current - the new run's files ({@link manifestFiles})
@@ -41,11 +43,19 @@ export async function earlierRunFiles(runDir: string): Promise<Set<string>> {
  */
 export async function removeStaleFiles(runDir: string, earlier: ReadonlySet<string>, current: ReadonlySet<string>): Promise<string[]> {
   const removed: string[] = [];
+  const root = await realpath(runDir);
+  const outside = (rel: string) => rel.startsWith('..') || isAbsolute(rel);
   for (const path of earlier) {
     if (current.has(path)) continue;
     const inside = relative(resolve(runDir), resolve(runDir, path));
-    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
-    await rm(join(runDir, inside), { force: true });
+    if (inside === '' || outside(inside)) continue;
+    const target = join(runDir, inside);
+    // The folder holding the file, with every link resolved, must still be inside the run folder.
+    const parent = await realpath(dirname(target)).catch(() => undefined);
+    if (parent === undefined || outside(relative(root, parent))) continue;
+    const stats = await lstat(target).catch(() => undefined);
+    if (stats === undefined || !(stats.isFile() || stats.isSymbolicLink())) continue;
+    await rm(target, { force: true });
     removed.push(path);
   }
   return removed.sort();
