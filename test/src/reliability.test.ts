@@ -142,3 +142,20 @@ describe('row 14: a method or target named ".." cannot leave the output folder',
     expect(r.stdout + r.stderr).toMatch(/dots\.yaml:3:\d+ methods\[0\]\.name must match pattern/);
   });
 });
+
+describe("row 20: onnxruntime's telemetry writes nothing outside the output folder", () => {
+  it('an occlusion run leaves HOME and TMPDIR empty (telemetry left on by the environment would fill both)', () => {
+    const home = join(temp(), 'home');
+    const tmp = join(temp(), 'tmp');
+    const out = join(temp(), 'out');
+    for (const d of [home, tmp, out]) execFileSync('mkdir', ['-p', d]);
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, FORCE_COLOR: '0' };
+    // (CI=true alone would switch onnxruntime's telemetry off: the variables that do are left out on purpose.)
+    const args = [join(root, 'packages/cli/dist/bin.js'), 'attribute', '--model', MODEL, '--input', `x=${X}`, '--of', 'y', '--wrt', 'x', '--method', 'occlusion', '--option', 'window=[3,4,4]', '--target', '0', '--out', join(out, 'a.npy')];
+    execFileSync(process.execPath, args, { env, stdio: 'pipe' });
+    expect(existsSync(join(out, 'a.npy'))).toBe(true);
+    const listing = (d: string) => execFileSync('find', [d, '-mindepth', '1'], { encoding: 'utf8' }).trim();
+    expect(listing(home)).toBe('');
+    expect(listing(tmp)).toBe('');
+  });
+});

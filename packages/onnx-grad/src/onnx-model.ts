@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import * as ort from 'onnxruntime-node';
+import * as ort from './ort.js';
 import { EnvisionError, describeCause } from './errors.js';
 import type { Model, NamedTensors, TensorInfo } from './model.js';
 import { type DType, type Tensor, batchItem, formatShape, tensor } from './tensor.js';

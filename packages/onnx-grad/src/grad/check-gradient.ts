@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '../ort.js';
 import { type AttributeInput, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '../onnx/build.js';
 import { encodeModel } from '../onnx/codec.js';
 import { dataTypeOf, tensorToProto } from '../onnx/tensor-proto.js';

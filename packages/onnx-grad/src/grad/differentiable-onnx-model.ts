@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../ort.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { EnvisionError, describeCause } from '../errors.js';
 import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js';

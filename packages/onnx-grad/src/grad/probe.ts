@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '../ort.js';
 import { EnvisionError, describeCause } from '../errors.js';
 import type { NamedTensors } from '../model.js';
 import { encodeModel } from '../onnx/codec.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../ort.js';
 import { tensor } from '../tensor.js';
 import { AttributeType } from './attr.js';
 import { Attr, DEFAULT_IR_VERSION, makeAttribute, makeGraph, makeModel, makeNode, makeTensorValueInfo } from './build.js';

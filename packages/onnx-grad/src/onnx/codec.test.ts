@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../ort.js';
 import { isEnvisionError } from '../errors.js';
 import { decodeModel, encodeModel, encodeModelChunks } from './codec.js';
 import { makeNode, makeTensorValueInfo } from './build.js';
