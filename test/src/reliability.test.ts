@@ -1,8 +1,9 @@
 // Rows of the reliability issue (21), each reproduced as it was reported: one line on stderr, exit 2, nothing written.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy, tensor } from '@envision/core';
 import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '@envision/onnx-grad';
@@ -157,5 +158,48 @@ describe("row 20: onnxruntime's telemetry writes nothing outside the output fold
     const listing = (d: string) => execFileSync('find', [d, '-mindepth', '1'], { encoding: 'utf8' }).trim();
     expect(listing(home)).toBe('');
     expect(listing(tmp)).toBe('');
+  });
+});
+
+describe('rows 17 and 18: a run owns its folder; a re-run never leaves a manifest describing other data', () => {
+  const yaml = (out: string, window: number) => {
+    const file = join(temp(), `run-${window}.yaml`);
+    writeFileSync(
+      file,
+      `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }]\ntargets: [{ name: dims, dimensions: [0] }]\noutput: { dir: ${out} }\n`,
+    );
+    return file;
+  };
+
+  it('a second run into a folder a live run holds is refused in one line, and the folder is untouched', () => {
+    const out = join(temp(), 'locked');
+    expect(envision(['run', yaml(out, 56)]).code).toBe(0);
+    const before = readFileSync(join(out, 'manifest.json'), 'utf8');
+    // The lock a running `envision run` keeps: this test process is alive, so the folder is held.
+    writeFileSync(join(out, '.envision-run.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-12-07T20:00:00.000Z' }));
+    const r = envision(['run', yaml(out, 112)]);
+    oneLine(r, new RegExp(`^envision run: .*locked is being written by another run \\(pid ${process.pid}, since 2026-12-07T20:00:00\\.000Z\\); wait for it, or choose another output\\.dir`));
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(before);
+  });
+
+  it('a re-run killed after it started writes no manifest that describes the earlier data; the next run cleans up', async () => {
+    const out = join(temp(), 'rerun');
+    expect(envision(['run', yaml(out, 56)]).code).toBe(0);
+    // Kill the re-run once it has taken the folder (the earlier manifest moved aside, before any data is written).
+    const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'run', yaml(out, 28)], { stdio: 'ignore' });
+    const lock = join(out, '.envision-run.lock');
+    const aside = join(out, '.envision-previous-manifest.json');
+    for (let k = 0; k < 1000 && !existsSync(aside); k++) await new Promise((r) => setTimeout(r, 2));
+    expect(existsSync(lock)).toBe(true);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    expect(existsSync(join(out, '.envision-previous-manifest.json'))).toBe(true);
+    // The lock of the killed run is stale: the next run takes the folder over and leaves one consistent run.
+    expect(envision(['run', yaml(out, 112)]).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { config: { methods: { options: { window: number[] } }[] } };
+    expect(manifest.config.methods[0]!.options.window).toEqual([3, 112, 112]);
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(out, '.envision-previous-manifest.json'))).toBe(false);
   });
 });

@@ -11,6 +11,8 @@ import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
 import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
+import { PREVIOUS_MANIFEST, lockRunFolder } from './run-lock.js';
+import { rm } from 'node:fs/promises';
 import { writeReport } from '../report/index.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
@@ -56,11 +58,15 @@ export async function runExperiment(
 ): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[] }> {
   const started = performance.now();
   const out = plan.output.dir;
-  const earlier = await earlierRunFiles(out);
   const adapterPlugin = registry.get('adapter', plan.model.adapter).plugin;
   const { adapter: _id, ...adapterOptions } = plan.model;
-  const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
+  // The run owns its folder while it runs: a second run into it is refused, and the earlier manifest is moved aside.
+  const lock = await lockRunFolder(out);
+  let loaded: Awaited<ReturnType<typeof adapterPlugin.load>> | undefined;
   try {
+    const earlier = await earlierRunFiles(out);
+    const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
+    loaded = adapter;
     const methods = plan.methods.map((m) => {
       const method = registry.get('method', m.id).plugin as AttributionMethod;
       const resolved = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
@@ -221,8 +227,10 @@ export async function runExperiment(
     const metrics = Object.fromEntries(items.filter((it) => it.metrics).map((it) => [`${it.image} · ${it.method} · ${it.target}`, it.metrics!]));
     const reportPath = await writeReport(out, manifest, Object.keys(metrics).length > 0 ? { metrics } : undefined);
     const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(manifest));
+    await rm(join(out, PREVIOUS_MANIFEST), { force: true });
     return { manifest, manifestPath, reportPath, staleRemoved };
   } finally {
-    await adapter.dispose?.();
+    await loaded?.dispose?.();
+    await lock.release();
   }
 }

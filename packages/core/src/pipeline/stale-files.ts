@@ -1,6 +1,7 @@
 import { lstat, readFile, realpath, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunManifest } from '../manifest.js';
+import { PREVIOUS_MANIFEST } from './run-lock.js';
 
 /**
  * The files a run manifest lists (maps, overlays, per-dimension stores, figures), relative to the run folder.
@@ -16,19 +17,23 @@ export function manifestFiles(manifest: Pick<RunManifest, 'items' | 'perDimensio
 }
 
 /**
- * The files an earlier run in `runDir` wrote, from its `manifest.json`; empty when there is none or it cannot be read
- * as a run manifest (the folder is then left as it is).
+ * The files earlier runs in `runDir` wrote, from its `manifest.json` and from the manifest a re-run moved aside
+ * (`.envision-previous-manifest.json`, kept when that re-run was interrupted); empty when there is none or it cannot
+ * be read as a run manifest (the folder is then left as it is).
  * @param runDir - the run folder
  * @returns the relative paths
  */
 export async function earlierRunFiles(runDir: string): Promise<Set<string>> {
-  try {
-    const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
-    if (manifest.format !== 'envision-run/1') return new Set();
-    return manifestFiles(manifest);
-  } catch {
-    return new Set();
+  const files = new Set<string>();
+  for (const name of ['manifest.json', PREVIOUS_MANIFEST]) {
+    try {
+      const manifest = JSON.parse(await readFile(join(runDir, name), 'utf8')) as RunManifest;
+      if (manifest.format === 'envision-run/1') for (const f of manifestFiles(manifest)) files.add(f);
+    } catch {
+      // no such manifest, or not one: nothing to clean up from it
+    }
   }
+  return files;
 }
 
 /**
