@@ -1,5 +1,5 @@
 // Rows of the reliability issue (21), each reproduced as it was reported: one line on stderr, exit 2, nothing written.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -201,5 +201,18 @@ describe('rows 17 and 18: a run owns its folder; a re-run never leaves a manifes
     expect(manifest.config.methods[0]!.options.window).toEqual([3, 112, 112]);
     expect(existsSync(lock)).toBe(false);
     expect(existsSync(join(out, '.envision-previous-manifest.json'))).toBe(false);
+  });
+});
+
+describe('row 10: a 30 KB argument no longer crashes onnxruntime (its telemetry recorded the command line)', () => {
+  it('embed with a prompt of 3500 words exits 0', () => {
+    const out = join(temp(), 'long.npy');
+    const prompt = Array.from({ length: 3500 }, () => 'effusion').join(' ');
+    // A clean environment: CI=true alone would switch onnxruntime's telemetry off and hide the crash.
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(temp(), 'home'), FORCE_COLOR: '0' };
+    const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'embed', '--bundle', join(root, 'fixtures/tiny-medclip'), '--prompt', prompt, '--out', out], { env, encoding: 'utf8' });
+    expect(r.signal).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(readNpySync(out).shape).toEqual([1, 64]);
   });
 });
