@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy, tensor } from '@envision/core';
-import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo } from '@envision/onnx-grad';
+import { DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo, tensorToProto } from '@envision/onnx-grad';
 import { envision, root, useTempDir } from './cli.js';
 
 const temp = useTempDir('envision-reliability-');
@@ -214,5 +214,21 @@ describe('row 10: a 30 KB argument no longer crashes onnxruntime (its telemetry 
     expect(r.signal).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     expect(readNpySync(out).shape).toEqual([1, 64]);
+  });
+});
+
+describe("row 8: onnxruntime's own log lines never reach stderr", () => {
+  it('a model with an unused initializer (onnxruntime warns, in colour) gives only the one summary line', () => {
+    const model = join(temp(), 'unused-initializer.onnx');
+    const graph = makeGraph([makeNode('Neg', ['x'], ['y'])], 'g', [makeTensorValueInfo('x', DataType.FLOAT, ['batch', 3])], [makeTensorValueInfo('y', DataType.FLOAT, ['batch', 3])], [
+      tensorToProto('unused', tensor('float32', [2], Float32Array.of(1, 2))),
+    ]);
+    writeFileSync(model, encodeModel(makeModel(graph, { '': 17 })));
+    const x = join(temp(), 'x3.npy');
+    writeFileSync(x, encodeNpy(tensor('float32', [1, 3], Float32Array.of(1, 2, 3))));
+    const r = envision(['attribute', '--model', model, '--input', `x=${x}`, '--of', 'y', '--wrt', 'x', '--method', 'saliency', '--target', '0', '--out', join(temp(), 'w.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/onnxruntime|\u001b\[/);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^envision attribute: wrote .*w\.npy \[1, 3\] \(saliency/)]);
   });
 });

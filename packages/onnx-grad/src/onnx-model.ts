@@ -62,6 +62,9 @@ export class OnnxModel implements Model {
       session = await ort.InferenceSession.create(bytes, {
         executionProviders: ['cpu'],
         graphOptimizationLevel: 'all',
+        // onnxruntime's own log lines (warnings such as unused initializers, in colour) never reach stderr: failures
+        // arrive as exceptions and are said in one line.
+        logSeverityLevel: 4,
         ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
       });
     } catch (e) {

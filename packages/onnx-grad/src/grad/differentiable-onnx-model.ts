@@ -361,7 +361,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
         const session = await ort.InferenceSession.create(bytes, {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
-          logSeverityLevel: 3,
+          logSeverityLevel: 4,
           ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
         });
         return { session, rows: rows! };

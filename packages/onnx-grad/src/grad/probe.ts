@@ -61,7 +61,7 @@ export async function probeValues(model: ModelProto, feeds: NamedTensors, names:
   };
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(encodeModel(probe), { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(encodeModel(probe), { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
   } catch (e) {
     throw new EnvisionError('E_ONNX', `cannot probe the model's intermediate shapes: ${describeCause(e)}`, e);
   }
