@@ -35,7 +35,7 @@ describe('applyOverrides', () => {
       'seed=7',
       'output.dir=runs/x',
       'methods[2].id=saliency',
-      'plugins.0=envision-method-foo',
+      'output.signs[0]=all',
     ]);
     expect(result.issues).toEqual([]);
     expect(result.paths).toHaveLength(6);
@@ -47,9 +47,18 @@ describe('applyOverrides', () => {
         { id: 'saliency' },
       ],
       seed: 7,
-      output: { dir: 'runs/x' },
-      plugins: ['envision-method-foo'],
+      output: { dir: 'runs/x', signs: ['all'] },
     });
+  });
+
+  it('refuses plugins: they are named in the experiment file only (row 13 of the reliability issue)', () => {
+    const doc = parseDocument(text);
+    const result = applyOverrides(doc, ['plugins=["./evil.js"]', 'plugins[0]=./evil.js', 'seed=3']);
+    expect(result.issues.map((i) => [i.line, i.path, i.message])).toEqual([
+      [1, 'plugins', 'plugins cannot be set on the command line: name them in the experiment file (a plugin is code that runs)'],
+      [2, 'plugins[0]', 'plugins cannot be set on the command line: name them in the experiment file (a plugin is code that runs)'],
+    ]);
+    expect((doc.toJS() as { plugins?: unknown; seed: number }).plugins).toBeUndefined();
   });
 
   it('fills an empty document', () => {

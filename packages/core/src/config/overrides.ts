@@ -55,7 +55,13 @@ export function applyOverrides(doc: Document, sets: readonly string[]): Override
   const paths: ConfigPath[] = [];
   sets.forEach((text, index) => {
     const parsed = parseOverride(text);
-    const failure = typeof parsed === 'string' ? parsed : setValue(doc, parsed.path, parsed.value);
+    // Plugins are code that runs: they are named in the experiment file only, never on the command line.
+    const failure =
+      typeof parsed === 'string'
+        ? parsed
+        : parsed.path[0] === 'plugins'
+          ? 'plugins cannot be set on the command line: name them in the experiment file (a plugin is code that runs)'
+          : setValue(doc, parsed.path, parsed.value);
     if (failure === undefined && typeof parsed !== 'string') paths.push(parsed.path);
     else {
       const path = typeof parsed === 'string' ? '(root)' : formatPath(parsed.path);
