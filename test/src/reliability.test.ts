@@ -232,3 +232,19 @@ describe("row 8: onnxruntime's own log lines never reach stderr", () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^envision attribute: wrote .*w\.npy \[1, 3\] \(saliency/)]);
   });
 });
+
+describe('row 16: a run stopped by bad input leaves no partial output', () => {
+  it("a run whose second image is not an image: exit 2 in one line, and neither image 1's files nor the folder remain", () => {
+    const out = join(temp(), 'partial');
+    const bad = join(temp(), 'not-an-image.png');
+    writeFileSync(bad, 'hello, I am text');
+    const yaml = join(temp(), 'partial.yaml');
+    writeFileSync(
+      yaml,
+      `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}, ${bad}]\nmethods: [{ id: occlusion, options: { window: [3, 112, 112], strides: [3, 112, 112] } }]\ntargets: [{ name: dims, dimensions: [0] }]\noutput: { dir: ${out} }\n`,
+    );
+    const r = envision(['run', yaml]);
+    oneLine(r, /^envision run: .*not-an-image\.png/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -3,7 +3,6 @@ import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import { parseCommand } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
-import { ensureWritableDir } from '../output.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision run`. */
@@ -34,7 +33,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
     return 2;
   }
-  await ensureWritableDir(experiment.output.dir);
+  // (The output folder is created, checked and locked by the run itself, and removed again if the run leaves it empty.)
   const json = values.json === true;
   const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;

@@ -42,7 +42,7 @@ export interface RunLock {
  */
 export async function lockRunFolder(out: string): Promise<RunLock> {
   const created = await mkdir(out, { recursive: true }).catch((e: unknown) => {
-    throw new EnvisionError('E_FILE', `cannot create the output folder ${out}: ${describeCause(e)}`, e);
+    throw new EnvisionError('E_FILE', `cannot write to output folder ${out}: ${describeCause(e)}`, e);
   });
   const file = join(out, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };

@@ -1,6 +1,6 @@
 import { basename, extname, join, relative } from 'node:path';
 import { attribute, isLinearInTarget } from '../attribute.js';
-import { writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
+import { isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
 import { writeNpy } from '../npy.js';
@@ -10,7 +10,7 @@ import { renderGrid, renderOverlay } from '../render/index.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
-import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
+import { earlierRunFiles, manifestFiles, removeStaleFiles, removeWritten } from './stale-files.js';
 import { PREVIOUS_MANIFEST, lockRunFolder } from './run-lock.js';
 import { rm } from 'node:fs/promises';
 import { writeReport } from '../report/index.js';
@@ -63,6 +63,12 @@ export async function runExperiment(
   // The run owns its folder while it runs: a second run into it is refused, and the earlier manifest is moved aside.
   const lock = await lockRunFolder(out);
   let loaded: Awaited<ReturnType<typeof adapterPlugin.load>> | undefined;
+  // Every file this run writes, so that a run stopped by bad input (an image that does not decode, …) takes them back.
+  const written = new Set<string>();
+  const put = (relativePath: string): string => {
+    written.add(relativePath);
+    return join(out, relativePath);
+  };
   try {
     const earlier = await earlierRunFiles(out);
     const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
@@ -109,7 +115,7 @@ export async function runExperiment(
               const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress);
               store = computed.maps;
               const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
-              await writeNpy(join(out, npy), store);
+              await writeNpy(put(npy), store);
               perDimension.push({ image: imageLabel, method: methodName, npy, milliseconds: computed.milliseconds });
               attributionMs += computed.milliseconds;
             }
@@ -137,7 +143,7 @@ export async function runExperiment(
           const renderStart = performance.now();
           const base = join(imageNames[i]!, methodName);
           const npy = join(base, `${target.name}.npy`);
-          await writeNpy(join(out, npy), maps);
+          await writeNpy(put(npy), maps);
           const overlays: string[] = [];
           const rowNames = uniqueNames(target.labels.map((l) => slug(l, 40)));
           const firsts: Uint8Array[] = [];
@@ -145,7 +151,7 @@ export async function runExperiment(
             for (const [s, sign] of plan.output.signs.entries()) {
               const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
               const bytes = await renderOverlay({ map: row(maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
-              await writeFileAtomic(join(out, png), bytes);
+              await writeFileAtomic(put(png), bytes);
               overlays.push(png);
               if (s === 0) firsts.push(bytes);
             }
@@ -162,7 +168,7 @@ export async function runExperiment(
             if (prompts !== undefined) {
               tokens = join(base, `${target.name}.tokens.json`);
               const score = 'fusion' in spec && spec.fusion.id === 'dot' ? 'dot' : 'cosine';
-              await writeTokensFile(join(out, tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
+              await writeTokensFile(put(tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
               words = prompts.map((p) => ({ text: p.text, words: wordScores(p, shown) }));
             }
           }
@@ -197,7 +203,7 @@ export async function runExperiment(
           ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
           : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
         const png = join(imageNames[i]!, `figure-${target.name}.png`);
-        await writeFileAtomic(join(out, png), await renderGrid({ ...grid, cellSize: 160 }));
+        await writeFileAtomic(put(png), await renderGrid({ ...grid, cellSize: 160 }));
         figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
       }
       renderMs += performance.now() - figureStart;
@@ -229,6 +235,9 @@ export async function runExperiment(
     const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(manifest));
     await rm(join(out, PREVIOUS_MANIFEST), { force: true });
     return { manifest, manifestPath, reportPath, staleRemoved };
+  } catch (e) {
+    if (isEnvisionError(e)) await removeWritten(out, written);
+    throw e;
   } finally {
     await loaded?.dispose?.();
     await lock.release();

@@ -1,4 +1,4 @@
-import { lstat, readFile, realpath, rm } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunManifest } from '../manifest.js';
 import { PREVIOUS_MANIFEST } from './run-lock.js';
@@ -64,4 +64,22 @@ export async function removeStaleFiles(runDir: string, earlier: ReadonlySet<stri
     removed.push(path);
   }
   return removed.sort();
+}
+
+/**
+ * Takes back what a run that failed on bad input wrote: the files, then the folders under `runDir` that they leave
+ * empty (deepest first), so that exit 2 leaves no partial output.
+ * @param runDir - the run folder
+ * @param written - the files the run wrote, relative to the run folder
+ */
+export async function removeWritten(runDir: string, written: ReadonlySet<string>): Promise<void> {
+  const folders = new Set<string>();
+  for (const path of written) {
+    await rm(join(runDir, path), { force: true });
+    for (let d = dirname(path); d !== '.' && d !== '' && d !== '/'; d = dirname(d)) folders.add(d);
+  }
+  for (const d of [...folders].sort((a, b) => b.length - a.length)) {
+    const full = join(runDir, d);
+    if ((await readdir(full).catch(() => ['?'])).length === 0) await rmdir(full).catch(() => undefined);
+  }
 }
