@@ -74,7 +74,8 @@ export function processorFromConfig(file: string, config: Record<string, unknown
   const defaults = clip ? [OPENAI_MEAN, OPENAI_STD] : [[0.5, 0.5, 0.5] as const, [0.5, 0.5, 0.5] as const];
   const mean = doNormalize ? field(file, config, 'image_mean', isTriple, 'three numbers', [...defaults[0]!] as [number, number, number]) : ([0, 0, 0] as const);
   const std = doNormalize ? field(file, config, 'image_std', isTriple, 'three numbers', [...defaults[1]!] as [number, number, number]) : ([1, 1, 1] as const);
-  if (std.some((s) => s === 0)) throw new EnvisionError('E_BUNDLE', `${file}: image_std must not contain 0, got ${JSON.stringify(std)}`);
+  if (std.some((s) => !(Math.abs(s) >= 1e-6 && Math.abs(s) <= 1000))) throw new EnvisionError('E_BUNDLE', `${file}: image_std must hold numbers from 1e-6 to 1000 in magnitude (normalised pixels must stay finite), got ${JSON.stringify(std)}`);
+  if (mean.some((m) => !(Math.abs(m) <= 1000))) throw new EnvisionError('E_BUNDLE', `${file}: image_mean must hold numbers of at most 1000 in magnitude (normalised pixels must stay finite), got ${JSON.stringify(mean)}`);
   const factor = field(file, config, 'rescale_factor', isFiniteNumber, 'a number', 1 / 255);
   return { source: file, ...(resize ? { resize } : {}), filter, ...(crop ? { crop } : {}), cropOffset: 'floor', rescale: doRescale ? { factor } : 'none', mean, std };
 }

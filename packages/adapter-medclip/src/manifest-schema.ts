@@ -76,8 +76,8 @@ export const manifestSchema: JsonSchema = {
       required: ['size', 'mean', 'std'],
       properties: {
         size: { type: 'integer', minimum: 1, maximum: 4096, description: 'side of the square model input' },
-        mean: { type: 'number', description: 'normalisation mean on the [0, 1] scale' },
-        std: { type: 'number', exclusiveMinimum: 0, description: 'normalisation standard deviation on the [0, 1] scale' },
+        mean: { type: 'number', minimum: -1000, maximum: 1000, description: 'normalisation mean on the [0, 1] scale (at most 1000 in magnitude, so that normalised pixels stay finite)' },
+        std: { type: 'number', minimum: 1e-6, maximum: 1000, description: 'normalisation standard deviation on the [0, 1] scale, from 1e-6 to 1000 (so that normalised pixels stay finite)' },
         resample: { enum: ['bicubic', 'bilinear'], default: 'bicubic', description: 'PIL filter of the resize' },
       },
     },

@@ -60,7 +60,9 @@ describe('parseManifest', () => {
     ['embeddingDim 0', (m: any) => (m.embeddingDim = 0), 'B/envision.json: embeddingDim must be >= 1'],
     ['a string logitScale', (m: any) => (m.logitScale = '2.6'), 'B/envision.json: logitScale must be number'],
     ['a misspelt field', (m: any) => (m.tokenizer.maxlength = 77), 'B/envision.json: tokenizer.maxlength is not allowed'],
-    ['a zero std', (m: any) => (m.image.std = 0), 'B/envision.json: image.std must be > 0'],
+    ['a zero std', (m: any) => (m.image.std = 0), 'B/envision.json: image.std must be >= 0.000001'],
+    ['a std of 1e-300 (normalised pixels would overflow)', (m: any) => (m.image.std = 1e-300), 'B/envision.json: image.std must be >= 0.000001'],
+    ['a mean of -1e308', (m: any) => (m.image.mean = -1e308), 'B/envision.json: image.mean must be >= -1000'],
   ])('names the field for %s', (_what, edit, message) => {
     expect(messageOf(edit)).toBe(message);
   });

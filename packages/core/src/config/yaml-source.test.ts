@@ -46,6 +46,20 @@ describe('parseYamlFile', () => {
     ]);
   });
 
+  it('reports a list or map used as a key as an issue, and prints no Node warning (fuzz test, issue 21)', async () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on('warning', listener);
+    try {
+      const parsed = parseYamlFile(write('{ [a, b]: 1, seed: 0 }\n'));
+      expect(parsed.issues).toMatchObject([{ line: 1, col: 3, path: '(yaml)', message: 'a mapping key must be a plain value, not a list or a map (check the indentation: tabs are not indentation in YAML)' }]);
+      await new Promise((done) => setImmediate(done)); // (process warnings are emitted on the next tick)
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('reports duplicate keys', () => {
     const parsed = parseYamlFile(write('seed: 0\nseed: 1\n'));
     expect(parsed.issues).toMatchObject([{ line: 2, col: 1, message: 'Map keys must be unique' }]);

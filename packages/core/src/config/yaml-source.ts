@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, LineCounter, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { describeCause } from '@envision/onnx-grad';
 import type { ConfigIssue, ConfigPath } from './format.js';
 
@@ -50,13 +50,23 @@ export function parseYamlFile(file: string): YamlSource {
     const issue: ConfigIssue = { file, line: 1, col: 1, path: '(root)', message, code: 'E_FILE' };
     return { file, path, dir, doc: new Document(null), lineCounter, data: undefined, issues: [issue] };
   }
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // (logLevel 'error': the yaml library's warnings would go to stderr as Node process warnings; problems are issues.)
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const issues: ConfigIssue[] = doc.errors.map((error) => ({
     file,
     ...offsetPosition(lineCounter, error.pos[0]),
     path: SYNTAX_PATH,
     message: error.message.split('\n')[0]!,
   }));
+  // A list or map used as a mapping key (a tab-indented `- item`, a stray `{`) has no meaning in an experiment.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        const at = pair.key.range?.[0] ?? 0;
+        issues.push({ file, ...offsetPosition(lineCounter, at), path: SYNTAX_PATH, message: 'a mapping key must be a plain value, not a list or a map (check the indentation: tabs are not indentation in YAML)' });
+      }
+    },
+  });
   let data: unknown;
   try {
     data = doc.toJS();
