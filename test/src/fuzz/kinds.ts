@@ -162,33 +162,31 @@ export const pngKind: Kind = {
 
 const attributeArgs = (model: string, x: string, out: string) => ['attribute', '--model', model, '--input', `x=${x}`, '--of', 'y', '--wrt', 'x', '--method', 'saliency', '--target', '0', '--out', out];
 
-/** npy → `attribute --model fixtures/occlusion/encoder.onnx --input x=F … --method saliency`. */
-export const npyKind: Kind = {
-  name: 'npy',
-  seed: 0x00c0ffee,
-  prepare(rng, index, dir) {
-    const base = readFileSync(X);
-    const m = index === 0 ? unmutated(base) : rng.chance(0.55) ? npyHeaderEdit(rng, base) : byteMutation(rng, base, 128);
-    const x = join(dir, 'x.npy');
-    writeFileSync(x, m.bytes);
-    const out = join(dir, 'out.npy');
-    return { desc: m.desc, args: attributeArgs(MODEL, x, out), outDir: dir, allowed: ['x.npy', 'out.npy'], validOutput: () => checkNpy(out, [1, 3, 16, 16]) };
-  },
-};
+/**
+ * One mutated input of `attribute --model fixtures/occlusion/encoder.onnx --input x=fixtures/occlusion/x.npy … --method
+ * saliency`: the npy (header edits 55 %) or the ONNX model (header edits 60 %), the other file as it is.
+ */
+function attributeKind(name: 'npy' | 'onnx', seed: number): Kind {
+  const [original, file, headerShare, header, span] = name === 'npy' ? [X, 'x.npy', 0.55, npyHeaderEdit, 128] : [MODEL, 'model.onnx', 0.6, onnxHeaderEdit, 256];
+  return {
+    name,
+    seed,
+    prepare(rng, index, dir) {
+      const base = readFileSync(original);
+      const m = index === 0 ? unmutated(base) : rng.chance(headerShare) ? header(rng, base) : byteMutation(rng, base, span);
+      const mutated = join(dir, file);
+      writeFileSync(mutated, m.bytes);
+      const out = join(dir, 'out.npy');
+      const args = name === 'npy' ? attributeArgs(MODEL, mutated, out) : attributeArgs(mutated, X, out);
+      return { desc: m.desc, args, outDir: dir, allowed: [file, 'out.npy'], validOutput: () => checkNpy(out, [1, 3, 16, 16]) };
+    },
+  };
+}
 
-/** ONNX → the same attribute command, with fixtures/occlusion/x.npy. */
-export const onnxKind: Kind = {
-  name: 'onnx',
-  seed: 0x0dd0a11e,
-  prepare(rng, index, dir) {
-    const base = readFileSync(MODEL);
-    const m = index === 0 ? unmutated(base) : rng.chance(0.6) ? onnxHeaderEdit(rng, base) : byteMutation(rng, base, 256);
-    const model = join(dir, 'model.onnx');
-    writeFileSync(model, m.bytes);
-    const out = join(dir, 'out.npy');
-    return { desc: m.desc, args: attributeArgs(model, X, out), outDir: dir, allowed: ['model.onnx', 'out.npy'], validOutput: () => checkNpy(out, [1, 3, 16, 16]) };
-  },
-};
+/** npy → attribute. */
+export const npyKind: Kind = attributeKind('npy', 0x00c0ffee);
+/** ONNX → the same attribute command. */
+export const onnxKind: Kind = attributeKind('onnx', 0x0dd0a11e);
 
 /** The base experiment: output first (so byte mutations after it cannot move the output folder out of the case's). */
 function experiment(): Record<string, unknown> {
