@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeGraph, makeModel, makeNode, makeTensorValueInfo } from '../onnx/build.js';
@@ -87,6 +87,29 @@ describe('DifferentiableOnnxModel', () => {
     expect(readdirSync(cacheDir).some((f) => f.startsWith('vjp-') && f.endsWith('.onnx'))).toBe(true);
     await first.dispose();
     await second.dispose();
+  });
+
+  it('rebuilds a cached gradient model whose bytes no longer match their recorded SHA-256 (corrupt or edited)', async () => {
+    const x = randomTensor('float32', [1, 4], 41);
+    const cot = randomTensor('float32', [3, 3], 42);
+    const dir = join(cacheDir, 'verified');
+    const first = await DifferentiableOnnxModel.load(file, { cacheDir: dir });
+    const a = await first.vjp({ x }, 'y', 'x', cot);
+    await first.dispose();
+    const cached = readdirSync(dir).find((f) => f.startsWith('vjp-') && f.endsWith('.onnx'))!;
+    expect(readdirSync(dir)).toContain(`${cached}.sha256`);
+    for (const corrupt of [(b: Buffer) => b.subarray(0, b.length - 7), (b: Buffer) => Buffer.from(b.map((v, i) => (i === b.length - 3 ? v ^ 1 : v)))]) {
+      writeFileSync(join(dir, cached), corrupt(readFileSync(join(dir, cached))));
+      const again = await DifferentiableOnnxModel.load(file, { cacheDir: dir });
+      const b = await again.vjp({ x }, 'y', 'x', cot);
+      expect(again.lastStats?.source).toBe('built');
+      expect([...b.gradient.data]).toEqual([...a.gradient.data]);
+      await again.dispose();
+    }
+    const last = await DifferentiableOnnxModel.load(file, { cacheDir: dir });
+    await last.vjp({ x }, 'y', 'x', cot);
+    expect(last.lastStats?.source).toBe('disk');
+    await last.dispose();
   });
 
   it('names the op and node when a node on the path has no rule', async () => {

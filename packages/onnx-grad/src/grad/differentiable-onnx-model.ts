@@ -348,14 +348,23 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
       const file = dir === null ? undefined : join(dir, `vjp-${key}.onnx`);
       let bytes: Uint8Array | undefined;
       if (file !== undefined) {
-        bytes = await readFile(file).catch(() => undefined);
-        if (bytes !== undefined) source = 'disk';
+        // A cached model is used only when its bytes still have the SHA-256 recorded beside them when it was written:
+        // a truncated, corrupt or edited file is rebuilt, never run.
+        const [cachedBytes, recorded] = await Promise.all([readFile(file).catch(() => undefined), readFile(`${file}.sha256`, 'utf8').catch(() => undefined)]);
+        if (cachedBytes !== undefined && recorded?.trim() === sha256(cachedBytes)) {
+          bytes = cachedBytes;
+          source = 'disk';
+        }
       }
       if (bytes === undefined) {
         const analysis = await this.analysis(feeds, wrt, of);
         const built = await buildGradientModel(this.model(), feeds, { wrt, of, rows: rows! }, this.rules, analysis);
         bytes = encodeModel(built.model);
-        if (file !== undefined) await writeFileAtomic(file, bytes).catch(() => undefined);
+        if (file !== undefined) {
+          await writeFileAtomic(file, bytes)
+            .then(() => writeFileAtomic(`${file}.sha256`, `${sha256(bytes!)}\n`))
+            .catch(() => undefined);
+        }
       }
       try {
         const session = await ort.InferenceSession.create(bytes, {
@@ -377,6 +386,11 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
       throw e;
     }
   }
+}
+
+/** The SHA-256 of some bytes, in hex. */
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function hash(text: string): string {
