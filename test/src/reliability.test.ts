@@ -248,3 +248,17 @@ describe('row 16: a run stopped by bad input leaves no partial output', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('output paths stay inside the output folder, symbolic links included', () => {
+  it('a link named like an image folder, left in the output folder, is refused in one line and nothing is written through it', () => {
+    const out = join(temp(), 'linked');
+    const elsewhere = join(temp(), 'elsewhere');
+    execFileSync('mkdir', ['-p', out, elsewhere]);
+    symlinkSync(elsewhere, join(out, 'cxr-a'));
+    const yaml = join(temp(), 'linked.yaml');
+    writeFileSync(yaml, `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: occlusion, options: { window: [3, 112, 112], strides: [3, 112, 112] } }]\ntargets: [{ name: dims, dimensions: [0] }]\noutput: { dir: ${out} }\n`);
+    const r = envision(['run', yaml]);
+    oneLine(r, /^envision run: .*linked\/cxr-a\/occlusion\/dims\.npy would be written outside the output folder .*; remove that link/);
+    expect(execFileSync('find', [elsewhere, '-mindepth', '1'], { encoding: 'utf8' })).toBe('');
+  });
+});

@@ -10,7 +10,7 @@ import { renderGrid, renderOverlay } from '../render/index.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
-import { earlierRunFiles, manifestFiles, removeStaleFiles, removeWritten } from './stale-files.js';
+import { confinedPath, earlierRunFiles, manifestFiles, removeStaleFiles, removeWritten } from './stale-files.js';
 import { PREVIOUS_MANIFEST, lockRunFolder } from './run-lock.js';
 import { rm } from 'node:fs/promises';
 import { writeReport } from '../report/index.js';
@@ -65,9 +65,10 @@ export async function runExperiment(
   let loaded: Awaited<ReturnType<typeof adapterPlugin.load>> | undefined;
   // Every file this run writes, so that a run stopped by bad input (an image that does not decode, …) takes them back.
   const written = new Set<string>();
-  const put = (relativePath: string): string => {
+  const put = async (relativePath: string): Promise<string> => {
+    const path = await confinedPath(out, relativePath);
     written.add(relativePath);
-    return join(out, relativePath);
+    return path;
   };
   try {
     const earlier = await earlierRunFiles(out);
@@ -115,7 +116,7 @@ export async function runExperiment(
               const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress);
               store = computed.maps;
               const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
-              await writeNpy(put(npy), store);
+              await writeNpy(await put(npy), store);
               perDimension.push({ image: imageLabel, method: methodName, npy, milliseconds: computed.milliseconds });
               attributionMs += computed.milliseconds;
             }
@@ -143,7 +144,7 @@ export async function runExperiment(
           const renderStart = performance.now();
           const base = join(imageNames[i]!, methodName);
           const npy = join(base, `${target.name}.npy`);
-          await writeNpy(put(npy), maps);
+          await writeNpy(await put(npy), maps);
           const overlays: string[] = [];
           const rowNames = uniqueNames(target.labels.map((l) => slug(l, 40)));
           const firsts: Uint8Array[] = [];
@@ -151,7 +152,7 @@ export async function runExperiment(
             for (const [s, sign] of plan.output.signs.entries()) {
               const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
               const bytes = await renderOverlay({ map: row(maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
-              await writeFileAtomic(put(png), bytes);
+              await writeFileAtomic(await put(png), bytes);
               overlays.push(png);
               if (s === 0) firsts.push(bytes);
             }
@@ -168,7 +169,7 @@ export async function runExperiment(
             if (prompts !== undefined) {
               tokens = join(base, `${target.name}.tokens.json`);
               const score = 'fusion' in spec && spec.fusion.id === 'dot' ? 'dot' : 'cosine';
-              await writeTokensFile(put(tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
+              await writeTokensFile(await put(tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
               words = prompts.map((p) => ({ text: p.text, words: wordScores(p, shown) }));
             }
           }
@@ -203,7 +204,7 @@ export async function runExperiment(
           ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
           : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
         const png = join(imageNames[i]!, `figure-${target.name}.png`);
-        await writeFileAtomic(put(png), await renderGrid({ ...grid, cellSize: 160 }));
+        await writeFileAtomic(await put(png), await renderGrid({ ...grid, cellSize: 160 }));
         figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
       }
       renderMs += performance.now() - figureStart;

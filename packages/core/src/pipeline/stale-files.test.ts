@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunItem, RunManifest } from '../manifest.js';
-import { earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
+import { confinedPath, earlierRunFiles, manifestFiles, removeStaleFiles } from './stale-files.js';
 
 const item = (npy: string, overlays: string[]) => ({ npy, overlays }) as unknown as RunItem;
 const manifest = (items: RunItem[], perDimension: string[], figures: string[]) =>
@@ -60,5 +60,23 @@ describe('stale run files', () => {
     expect(await removeStaleFiles(dir, earlier, new Set())).toEqual(['maps/old.npy']);
     expect(existsSync(join(elsewhere, 'file'))).toBe(true);
     expect(existsSync(join(dir, 'maps'))).toBe(true);
+  });
+});
+
+describe('confinedPath', () => {
+  it('gives the path inside the run folder, through folders that do not exist yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envision-confined-'));
+    expect(await confinedPath(dir, 'img/saliency/t.npy')).toBe(join(dir, 'img/saliency/t.npy'));
+    mkdirSync(join(dir, 'img'));
+    expect(await confinedPath(dir, 'img/saliency/t.npy')).toBe(join(dir, 'img/saliency/t.npy'));
+  });
+
+  it('refuses a path that a symbolic link left in the folder would carry outside it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'envision-confined-'));
+    mkdirSync(join(root, 'run'));
+    mkdirSync(join(root, 'elsewhere'));
+    symlinkSync(join(root, 'elsewhere'), join(root, 'run', 'img'));
+    await expect(confinedPath(join(root, 'run'), 'img/saliency/t.npy')).rejects.toThrow(/run\/img\/saliency\/t\.npy would be written outside the output folder .*run \(.*run\/img leads to .*elsewhere\); remove that link$/);
+    expect(readdirSync(join(root, 'elsewhere'))).toEqual([]);
   });
 });

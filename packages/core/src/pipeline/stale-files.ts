@@ -1,5 +1,6 @@
 import { lstat, readFile, readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { EnvisionError } from '@envision/onnx-grad';
 import type { RunManifest } from '../manifest.js';
 import { PREVIOUS_MANIFEST } from './run-lock.js';
 
@@ -81,5 +82,31 @@ export async function removeWritten(runDir: string, written: ReadonlySet<string>
   for (const d of [...folders].sort((a, b) => b.length - a.length)) {
     const full = join(runDir, d);
     if ((await readdir(full).catch(() => ['?'])).length === 0) await rmdir(full).catch(() => undefined);
+  }
+}
+
+/**
+ * The path of a file a run writes, checked to stay inside the run folder: the nearest folder on its way that already
+ * exists, with every symbolic link resolved, must be the run folder or inside it (a link `IMAGE -> /elsewhere` left
+ * in the folder would otherwise carry the run's files out of it).
+ * @param runDir - the run folder (it exists)
+ * @param relativePath - the file, relative to the run folder
+ * @returns `runDir` joined with `relativePath`
+ * @throws EnvisionError `E_FILE` naming the file and the link that leads out
+ */
+export async function confinedPath(runDir: string, relativePath: string): Promise<string> {
+  const target = join(runDir, relativePath);
+  const root = await realpath(runDir);
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    const real = await realpath(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' && dir !== dirname(dir)) return undefined;
+      throw e;
+    });
+    if (real === undefined) continue;
+    const inside = relative(root, real);
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      throw new EnvisionError('E_FILE', `${target} would be written outside the output folder ${runDir} (${dir} leads to ${real}); remove that link`);
+    }
+    return target;
   }
 }
