@@ -249,6 +249,25 @@ describe('row 16: a run stopped by bad input leaves no partial output', () => {
   });
 });
 
+describe('row 16 (the other two reproductions): refused before anything is written', () => {
+  it('a 300-character target name', () => {
+    const out = join(temp(), 'long-name');
+    const yaml = join(temp(), 'long-name.yaml');
+    writeFileSync(yaml, `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }\nimages: [${join(root, 'fixtures/images/cxr-a.png')}]\nmethods: [{ id: occlusion, options: { window: [3, 112, 112] } }]\ntargets: [{ name: ${'t'.repeat(300)}, dimensions: [0] }]\noutput: { dir: ${out} }\n`);
+    const r = envision(['run', yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/long-name\.yaml:\d+:\d+ targets\[0\]\.name must match pattern/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('phantom --seed 9007199254740991 (seed + n - 1 past the safe integers)', () => {
+    const out = join(temp(), 'phantom-seed');
+    const r = envision(['phantom', '--n', '3', '--seed', '9007199254740991', '--out', out]);
+    oneLine(r, /^envision phantom: phantom seed \+ n − 1 must be an integer ≥ 0, got 9007199254740992/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('output paths stay inside the output folder, symbolic links included', () => {
   it('a link named like an image folder, left in the output folder, is refused in one line and nothing is written through it', () => {
     const out = join(temp(), 'linked');
