@@ -281,3 +281,18 @@ describe('output paths stay inside the output folder, symbolic links included', 
     expect(execFileSync('find', [elsewhere, '-mindepth', '1'], { encoding: 'utf8' })).toBe('');
   });
 });
+
+describe('objects keyed by names from user files have no prototype', () => {
+  it('a model whose input and output are named __proto__ and constructor is attributed like any other', () => {
+    const model = join(temp(), 'proto-names.onnx');
+    const graph = makeGraph([makeNode('Neg', ['__proto__'], ['constructor'])], 'g', [makeTensorValueInfo('__proto__', DataType.FLOAT, ['batch', 3])], [makeTensorValueInfo('constructor', DataType.FLOAT, ['batch', 3])], []);
+    writeFileSync(model, encodeModel(makeModel(graph, { '': 17 })));
+    const x = join(temp(), 'proto-x.npy');
+    writeFileSync(x, encodeNpy(tensor('float32', [1, 3], Float32Array.of(1, 2, 3))));
+    const out = join(temp(), 'proto-g.npy');
+    const r = envision(['attribute', '--model', model, '--input', `__proto__=${x}`, '--of', 'constructor', '--wrt', '__proto__', '--method', 'saliency', '--option', 'abs=false', '--target', '1', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    // d(−x₁)/dx = (0, −1, 0)
+    expect(Array.from(readNpySync(out).data as Float32Array, (v) => v + 0)).toEqual([0, -1, 0]);
+  });
+});

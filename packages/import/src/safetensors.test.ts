@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensors, readSafetensorsHeader, toFloat32, topLevelKeys } from './safetensors.js';
+import { encodeSafetensors, readSafetensors, readSafetensorsHeader, readSafetensorsStateDict, toFloat32, topLevelKeys } from './safetensors.js';
+import { tensor } from '@envision/core';
 
 const dir = mkdtempSync(join(tmpdir(), 'envision-safetensors-'));
 
@@ -78,6 +79,20 @@ describe('readSafetensorsHeader and readSafetensors', () => {
 
   it('a missing file is E_FILE', async () => {
     await expect(readSafetensorsHeader(join(dir, 'nope'))).rejects.toMatchObject({ code: 'E_FILE' });
+  });
+});
+
+describe('encodeSafetensors', () => {
+  it('writes tensors named __proto__ and constructor like any other (its header has no prototype)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envision-st-'));
+    const tensors = new Map([
+      ['__proto__', tensor('float32', [2], Float32Array.of(1, 2))],
+      ['constructor', tensor('float32', [], Float32Array.of(3))],
+    ]);
+    writeFileSync(join(dir, 'p.safetensors'), encodeSafetensors(tensors, { format: 'pt' }));
+    const back = await readSafetensorsStateDict(join(dir, 'p.safetensors'));
+    expect([...back.keys()].sort()).toEqual(['__proto__', 'constructor']);
+    expect(Array.from(back.get('__proto__')!.data as Float32Array)).toEqual([1, 2]);
   });
 });
 

@@ -237,7 +237,9 @@ export async function readSafetensorsStateDict(path: string): Promise<StateDict>
  * A safetensors file of float32 tensors (in the given order, contiguous, little-endian), with optional metadata.
  */
 export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor<'float32'>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {};
+  // Keyed by tensor names: no prototype, so a tensor named __proto__ is written like any other.
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };

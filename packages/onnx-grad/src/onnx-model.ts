@@ -121,7 +121,7 @@ export class OnnxModel implements Model {
     this.checkFeeds(feeds);
     const names = outputNames ?? this.outputs.map((o) => o.name);
     for (const n of names) this.output(n);
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const ortFeeds: Record<string, ort.Tensor> = Object.create(null) as Record<string, ort.Tensor>; // keyed by names from the model file
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, [...t.shape]);
     let results: ort.InferenceSession.ReturnType;
     try {
@@ -129,7 +129,7 @@ export class OnnxModel implements Model {
     } catch (e) {
       throw new EnvisionError('E_ONNX', `${this.path}: onnxruntime failed: ${describeCause(e)}`, e);
     }
-    const out: NamedTensors = {};
+    const out: NamedTensors = Object.create(null) as NamedTensors; // keyed by names from the model file
     for (const name of names) out[name] = fromOrt(results[name] as ort.Tensor, `${this.path}: output '${name}'`);
     return out;
   }
@@ -139,11 +139,11 @@ export class OnnxModel implements Model {
     this.checkFeeds(feeds, true);
     const parts: NamedTensors[] = [];
     for (let item = 0; item < b; item++) {
-      const one: NamedTensors = {};
+      const one: NamedTensors = Object.create(null) as NamedTensors; // keyed by names from the model file
       for (const [name, t] of Object.entries(feeds)) one[name] = t.shape[0] === b ? batchItem(t, item) : t;
       parts.push(await this.run(one, outputNames));
     }
-    const out: NamedTensors = {};
+    const out: NamedTensors = Object.create(null) as NamedTensors; // keyed by names from the model file
     for (const name of Object.keys(parts[0]!)) {
       const first = parts[0]![name]!;
       if (first.shape[0] !== 1) throw new EnvisionError('E_ONNX', `${this.path}: output '${name}' is ${formatShape(first.shape)} at batch 1; a fixed-batch model runs item by item only when its outputs have batch 1`);

@@ -12,6 +12,12 @@ describe('parsePromptFile', () => {
     expect(set).toEqual({ Edema: ['mild pulmonary edema', 'Edema'], Atelectasis: ['linear atelectasis', '  spaced '] });
   });
 
+  it('keeps a class named __proto__ or constructor as a class (the result has no prototype)', () => {
+    const set = parsePromptFile('classes:\n  __proto__: [a]\n  constructor: [b]\n', 'p.yaml');
+    expect(Object.keys(set)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(set)).toBeNull();
+  });
+
   it('reports every problem on one line with positions', () => {
     const text = 'classes:\n  Edema: []\n  Other: [ok, 12]\nextra: 1\n';
     let message = '';

@@ -34,7 +34,8 @@ export function parsePromptFile(text: string, source: string): PromptSet {
   }
   const problems: string[] = [];
   const root = doc.contents;
-  const out: Record<string, readonly string[]> = {};
+  // Keyed by the file's class names: no prototype, so a class named __proto__ is a class like any other.
+  const out: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
   if (!isMap(root)) {
     problems.push(`${at(root)}: a prompt file must be a mapping with the key classes: { classes: { Name: [prompt, …] } }`);
   } else {

@@ -30,7 +30,8 @@ export function samplePrompts(
   seed: number,
 ): Record<string, string[]> {
   const random = new SeededRandom(seed);
-  const out: Record<string, string[]> = {};
+  // Keyed by class names from the user's files: no prototype, so a class named __proto__ is a class like any other.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [name, prompts] of Object.entries(classes)) {
     if (n === undefined || n >= prompts.length) {
       out[name] = [...prompts];

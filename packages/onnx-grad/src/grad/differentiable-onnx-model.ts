@@ -215,7 +215,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
       throw new EnvisionError('E_INPUT', `${this.forward.path}: output '${of}' is ${info.dtype}: only a float output has gradients`);
     }
     const b = x.shape[0]!;
-    const full: NamedTensors = {};
+    const full: NamedTensors = Object.create(null) as NamedTensors; // keyed by names from the model file
     for (const [name, t] of Object.entries(feeds)) full[name] = t.shape[0] === 1 && b > 1 ? repeatBatch(t, b) : t;
     this.forward.checkFeeds(full, true);
     const k = cotangent.shape[0]!;
@@ -229,7 +229,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     const inner = sizeOf(x.shape.slice(1));
     const gradient = new Float32Array(b * k * inner);
     let output: Tensor<'float32'> | undefined;
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const ortFeeds: Record<string, ort.Tensor> = Object.create(null) as Record<string, ort.Tensor>; // keyed by names from the model file
     for (const [name, t] of Object.entries(full)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, [...t.shape]);
     let calls = 0;
     for (let first = 0; first < k; first += rows) {
@@ -322,7 +322,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
     const outputs: Tensor<'float32'>[] = [];
     let calls = 0;
     for (let item = 0; item < b; item++) {
-      const one: NamedTensors = {};
+      const one: NamedTensors = Object.create(null) as NamedTensors; // keyed by names from the model file
       for (const [name, t] of Object.entries(feeds)) one[name] = t.shape[0] === b ? batchItem(t, item) : t;
       const r = await this.vjp(one, of, wrt, cotangent);
       gradient.set(r.gradient.data, item * k * inner);

@@ -68,7 +68,7 @@ export async function probeValues(model: ModelProto, feeds: NamedTensors, names:
   const fixedBatch = graph.input.some((i) => feeds[i.name!] !== undefined && i.type?.tensor_type?.shape?.dim?.[0]?.dim_value === 1);
   try {
     const feedsAt = (copies: number, other: boolean): Record<string, ort.Tensor> => {
-      const out: Record<string, ort.Tensor> = {};
+      const out: Record<string, ort.Tensor> = Object.create(null) as Record<string, ort.Tensor>; // keyed by names from the model file
       for (const [name, t] of Object.entries(feeds)) out[name] = firstItem(other ? otherData(t) : t, copies);
       return out;
     };
