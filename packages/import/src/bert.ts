@@ -1,6 +1,6 @@
 import { EnvisionError, type Tensor, tensor } from '@envision/core';
 import { GraphBuilder, linear } from './graph.js';
-import { MASKED } from './transformer.js';
+import { MASKED, activate } from './transformer.js';
 import type { Weights } from './weights.js';
 import { DataType, type ModelProto, makeTensorValueInfo } from '@envision/onnx-grad';
 
@@ -92,8 +92,6 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
   const splitShape = g.ints('split_heads', [0, 0, heads, d]);
   const mergeShape = g.ints('merge_heads', [0, 0, H]);
   const scale = g.scalar('sqrt_head_size', Math.sqrt(d));
-  const sqrt2 = g.scalar('sqrt2', Math.SQRT2);
-  const half = g.scalar('half', 0.5);
   const hidden: string[] = [x];
   for (let l = 0; l < layers; l++) {
     const k = `${p}encoder.layer.${l}.`;
@@ -112,9 +110,7 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
     const attn = linear(g, context, w.float(`${k}attention.output.dense.weight`, [H, H]), w.float(`${k}attention.output.dense.bias`, [H]), `${n}.attention_out`);
     const x1 = layerNorm(g.op('Add', [attn, x], `${n}.attention_residual`), `${k}attention.output.LayerNorm`, `${n}.attention_norm`);
     const inter = linear(g, x1, w.float(`${k}intermediate.dense.weight`, [I, H]), w.float(`${k}intermediate.dense.bias`, [I]), `${n}.intermediate`);
-    // Exact GELU: x · ½ · (1 + erf(x / √2)).
-    const erf = g.op('Erf', [g.op('Div', [inter, sqrt2], `${n}.gelu_div`)], `${n}.gelu_erf`);
-    const gelu = g.op('Mul', [g.op('Mul', [inter, half], `${n}.gelu_half`), g.op('Add', [erf, one], `${n}.gelu_add`)], `${n}.gelu`);
+    const gelu = activate(g, inter, 'gelu', `${n}.gelu`); // exact erf GELU
     const out = linear(g, gelu, w.float(`${k}output.dense.weight`, [H, I]), w.float(`${k}output.dense.bias`, [H]), `${n}.output`);
     x = layerNorm(g.op('Add', [out, x1], `${n}.output_residual`), `${k}output.LayerNorm`, `${n}.out`);
     hidden.push(x);
@@ -142,9 +138,7 @@ export function buildBertText(w: Weights, options: BertTextOptions = {}): ModelP
     const first = w.float(head.mlp[0], [undefined, H]);
     const second = w.float(head.mlp[1], [undefined, first.shape[0]!]);
     M = second.shape[0]!;
-    const inner = linear(g, embedding, first, undefined, 'projection.0');
-    const erf = g.op('Erf', [g.op('Div', [inner, sqrt2], 'projection.gelu_div')], 'projection.gelu_erf');
-    const gelu = g.op('Mul', [g.op('Mul', [inner, half], 'projection.gelu_half'), g.op('Add', [erf, one], 'projection.gelu_add')], 'projection.gelu');
+    const gelu = activate(g, linear(g, embedding, first, undefined, 'projection.0'), 'gelu', 'projection.gelu');
     projected = linear(g, gelu, second, undefined, 'projection.2');
   }
   return g.model(
