@@ -8,6 +8,7 @@
  */
 export * from './errors.js';
 export * from './tensor.js';
+export * from './random.js';
 export * from './atomic-file.js';
 export * from './model.js';
 export * from './onnx-model.js';

@@ -1,19 +1,7 @@
 // Seeded mutators for the fuzz test (test/src/fuzz.test.ts): a small PRNG and byte-, PNG-, npy-, ONNX-, YAML- and
 // JSON-level mutations of valid input files. Everything here is deterministic in the seed.
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
-import { decodeModel, encodeModel, type ModelProto } from '@envision/onnx-grad';
-
-/** mulberry32: a 32-bit seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { SeededRandom, decodeModel, encodeModel, type ModelProto } from '@envision/onnx-grad';
 
 /** The seed of case `index` of a kind whose base seed is `base` (a splitmix-like hash, so neighbours differ). */
 export function caseSeed(base: number, index: number): number {
@@ -27,7 +15,8 @@ export function caseSeed(base: number, index: number): number {
 export class Rng {
   readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    const random = new SeededRandom(seed);
+    this.next = () => random.uniform();
   }
   /** An integer in [0, n). */
   int(n: number): number {

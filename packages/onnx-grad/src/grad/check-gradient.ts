@@ -8,6 +8,7 @@ import { type Tensor, sizeOf, tensor } from '../tensor.js';
 import { buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT } from './builder.js';
 import { RuleRegistry } from './rule-registry.js';
 import type { GradientRule } from './rule.js';
+import { SeededRandom } from '../random.js';
 
 /** One single-node gradient check: an op, its inputs, and which of them is differentiated. */
 export interface GradientCheck {
@@ -47,15 +48,10 @@ export interface GradientCheckResult {
   readonly numeric: Float64Array;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Uniform numbers in [0, 1) from the shared seeded generator. */
+function uniforms(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.uniform();
 }
 
 /** A gradient check of a small graph: its nodes, its batched inputs and constants, and what is differentiated. */
@@ -104,7 +100,7 @@ export async function checkModelGradient(check: ModelGradientCheck): Promise<Gra
   const inner = x.data.length / b;
   const outInner = y.size / b;
   const rows = check.rows ?? 2;
-  const random = mulberry32(check.seed ?? 1);
+  const random = uniforms(check.seed ?? 1);
   const cot = Float64Array.from({ length: rows * outInner }, () => random() * 2 - 1);
   const eps = check.epsilon ?? (x.dtype === 'float64' ? 1e-6 : 1e-2);
   const numeric = new Float64Array(b * rows * inner);
@@ -165,7 +161,7 @@ export async function checkGradient(check: GradientCheck): Promise<GradientCheck
 
 /** A random tensor with values uniform in [lo, hi), from a fixed seed. */
 export function randomTensor<D extends 'float32' | 'float64'>(dtype: D, shape: readonly number[], seed = 7, lo = -1, hi = 1): Tensor<D> {
-  const random = mulberry32(seed);
+  const random = uniforms(seed);
   const n = sizeOf(shape);
   const values = Array.from({ length: n }, () => lo + (hi - lo) * random());
   return tensor(dtype, shape, (dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values)) as never) as Tensor<D>;
