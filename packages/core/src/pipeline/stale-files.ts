@@ -4,6 +4,9 @@ import { EnvisionError } from '@envision/onnx-grad';
 import type { RunManifest } from '../manifest.js';
 import { PREVIOUS_MANIFEST } from './run-lock.js';
 
+/** True when a path relative to a folder leaves it (`..`, or absolute). */
+const outside = (rel: string): boolean => rel.startsWith('..') || isAbsolute(rel);
+
 /**
  * The files a run manifest lists (maps, overlays, per-dimension stores, figures), relative to the run folder.
  * @param manifest - a run manifest
@@ -50,7 +53,6 @@ export async function earlierRunFiles(runDir: string): Promise<Set<string>> {
 export async function removeStaleFiles(runDir: string, earlier: ReadonlySet<string>, current: ReadonlySet<string>): Promise<string[]> {
   const removed: string[] = [];
   const root = await realpath(runDir);
-  const outside = (rel: string) => rel.startsWith('..') || isAbsolute(rel);
   for (const path of earlier) {
     if (current.has(path)) continue;
     const inside = relative(resolve(runDir), resolve(runDir, path));
@@ -104,7 +106,7 @@ export async function confinedPath(runDir: string, relativePath: string): Promis
     });
     if (real === undefined) continue;
     const inside = relative(root, real);
-    if (inside.startsWith('..') || isAbsolute(inside)) {
+    if (outside(inside)) {
       throw new EnvisionError('E_FILE', `${target} would be written outside the output folder ${runDir} (${dir} leads to ${real}); remove that link`);
     }
     return target;
