@@ -11,7 +11,10 @@ export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--j
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
 [K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
 earlier run listed in its manifest there, and this run did not write again, are deleted; other files are left alone.
-  --set key.path=value   override a field of the file (validated the same way); repeatable
+The run holds the folder while it runs (.envision-run.lock; a second run into it exits 2) and moves the earlier
+manifest aside first; a run stopped by bad input removes what it wrote. Nothing is written through a symbolic link
+that leads out of the folder.
+  --set key.path=value   override a field of the file (validated the same way; plugins cannot be set); repeatable
   --json                 print one JSON line per finished item, then one for the manifest (no progress bar)`;
 
 /** `envision run FILE`. */
