@@ -1,5 +1,6 @@
 import { basename, extname, join, relative } from 'node:path';
-import { attribute, isLinearInTarget } from '../attribute.js';
+import { attribute } from '../attribute.js';
+import { isLinearInTarget } from '../method-maps.js';
 import { isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
