@@ -51,9 +51,10 @@ export function samplePrompts(
 function classesOf(target: Exclude<ExperimentTarget, { dimensions: readonly number[] }>, adapter: VlmAdapter, seed: number) {
   if (target.classes !== undefined) return Object.entries(target.classes).map(([name, prompts]) => ({ name, prompts }));
   if (target.promptSet !== undefined) {
-    const set = adapter.promptSets[target.promptSet];
+    const sets = adapter.promptSets ?? {};
+    const set = Object.hasOwn(sets, target.promptSet) ? sets[target.promptSet] : undefined;
     if (set === undefined) {
-      const known = Object.keys(adapter.promptSets);
+      const known = Object.keys(sets);
       throw new EnvisionError('E_CONFIG', `targets ${target.name}: adapter ${adapter.id} has no prompt set '${target.promptSet}' (sets: ${known.join(', ') || 'none'})`);
     }
     return Object.entries(samplePrompts(set, target.n, seed)).map(([name, prompts]) => ({ name, prompts }));
