@@ -74,6 +74,31 @@ strategy: sideways
     expect(lines.some((l) => l.startsWith(`${file}:16:11 strategy must be equal to one of the allowed values`))).toBe(true);
   });
 
+  it('loads the model: names a bundle that is not there, and warns about a classifier target whose rule ignores class groups', () => {
+    const model = `model:\n  adapter: medclip\n  bundle: ${join(root, 'fixtures/tiny-dual')}\n`;
+    const rest = `images: [${join(root, 'fixtures/images/cxr-a.png')}]
+methods:
+  - id: saliency
+targets:
+  - name: findings
+    target: classifier
+    fusion: { id: softmax }
+    classes: { edema: [edema, lung edema], effusion: [pleural effusion] }
+`;
+    const warned = experiment('groups.yaml', model + rest);
+    const a = envision(['validate', warned]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(`${warned}: ok\n`);
+    expect(a.stderr).toBe(
+      `${warned}: warning: targets findings: fusion 'softmax' ignores class groups, so this classifier target explains each of its 3 prompts rather than its 2 classes (prompts of one class compete with each other); use an ensemble rule (mean or max) for one score per class\n`,
+    );
+    const missing = experiment('nobundle.yaml', model.replace('tiny-dual', 'no-such-bundle') + rest);
+    const b = envision(['validate', missing]);
+    expect(b.code).toBe(2);
+    expect(b.stderr.trim().split('\n')).toHaveLength(1);
+    expect(b.stderr).toMatch(new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*no-such-bundle`));
+  });
+
   it('reports YAML syntax errors with their line and column', () => {
     const file = experiment('syntax.yaml', 'model:\n  adapter: medclip\n images: [\n');
     const r = envision(['validate', file]);
@@ -238,6 +263,26 @@ ${exported}
 `,
       );
     };
+    // An adapter that loads its vision model forward-only (OnnxModel.load), as a first adapter often does.
+    const forward = join(project, 'node_modules', 'envision-adapter-forward');
+    mkdirSync(forward, { recursive: true });
+    writeFileSync(join(forward, 'package.json'), JSON.stringify({ name: 'envision-adapter-forward', version: '0.0.1', type: 'module', exports: './index.js' }));
+    writeFileSync(
+      join(forward, 'index.js'),
+      `import { join, resolve } from 'node:path';
+import { OnnxModel, definePlugins } from '@envision/core';
+import { medclipAdapterPlugin } from '@envision/adapter-medclip';
+const adapter = {
+  meta: { id: 'forward', description: 'MedCLIP with a forward-only vision model', optionsSchema: medclipAdapterPlugin.meta.optionsSchema },
+  async load(options, context) {
+    const medclip = await medclipAdapterPlugin.load(options, context);
+    const model = await OnnxModel.load(join(resolve(context.baseDir, options.bundle), 'vision.onnx'));
+    return Object.assign(Object.create(medclip), { id: 'forward', vision: { ...medclip.vision, model } });
+  },
+};
+export default definePlugins({ adapters: [adapter] });
+`,
+    );
     write('envision-method-ones', 'ones');
     write('envision-method-clash', 'occlusion');
     write('envision-method-plain', 'plain', { meta: 'linear: true', form: 'plain' });
@@ -298,6 +343,24 @@ ${exported}
     const b = envision(['validate', defaults]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/plugins\[0\] envision-method-baddefault: method 'baddefault': meta\.defaultOptions do not fit its optionsSchema: defaultOptions\.value must be number/);
+  });
+
+  it('says before a run that an adapter with a forward-only vision model cannot serve gradient methods, and runs perturbation methods with it', () => {
+    const gradient = join(project, 'forward.yaml');
+    const yaml = fast(join(root, 'fixtures/images/cxr-a.png'), join(project, 'out-forward'))
+      .replace('model:', 'plugins: [envision-adapter-forward]\nmodel:')
+      .replace('adapter: medclip', 'adapter: forward');
+    writeFileSync(gradient, yaml.replace(/methods:\n  - id: occlusion\n    options: .*\n/, 'methods:\n  - id: saliency\n'));
+    const a = envision(['validate', gradient]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      `${gradient}: adapter 'forward' (envision-adapter-forward): the vision model has no gradients, which saliency need: load it with DifferentiableOnnxModel.load(file) instead of OnnxModel.load\n`,
+    );
+    const perturbation = join(project, 'forward-occlusion.yaml');
+    writeFileSync(perturbation, yaml);
+    const b = envision(['run', perturbation, '--json']);
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
   });
 
   it('validates the plugin options with its schema', () => {

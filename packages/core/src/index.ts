@@ -46,6 +46,7 @@ export * from './registry.js';
 export * from './plugins.js';
 export * from './plugin-check.js';
 export * from './method-maps.js';
+export * from './adapter-check.js';
 export * from './plugin-loader.js';
 export * from './options.js';
 export * from './attribute.js';

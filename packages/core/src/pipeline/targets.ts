@@ -7,6 +7,7 @@ import type { OutputHead } from '../method.js';
 import { resolveOptions } from '../options.js';
 import { SeededRandom } from '../random.js';
 import type { PluginRegistry } from '../registry.js';
+import { checkEmbeddings } from '../adapter-check.js';
 
 /** A target ready to be explained for any image: its rows and, at an image embedding, its weights and scores. */
 export interface PreparedTarget {
@@ -19,6 +20,8 @@ export interface PreparedTarget {
   readonly classes: readonly TextClass[];
   /** True when the weights do not depend on the image (dimensions, or a linear fusion). */
   readonly linear: boolean;
+  /** What the user should know about this target (a classifier target fused by a rule that ignores class groups). */
+  readonly warnings: readonly string[];
   /** At image embedding e: cotangent rows `[R, M]` (the weights), scores, and the head for a nonlinear fusion. */
   at(embedding: Float32Array): { weights: Tensor<'float32'>; scores: Float32Array; head?: OutputHead };
 }
@@ -65,6 +68,20 @@ function classesOf(target: Exclude<ExperimentTarget, { dimensions: readonly numb
 }
 
 /**
+ * A classifier target explains one score per class; a fusion rule without `rows()` ignores the class groups and gives
+ * one row per prompt, so the prompts of one class become competitors (in softmax) and the maps are per prompt. Says so
+ * when some class has more than one prompt (with one prompt per class the two readings agree).
+ */
+export function groupWarnings(name: string, fusion: FusionRule, classes: readonly { name: string; prompts: readonly string[] }[]): string[] {
+  if (fusion.rows !== undefined || classes.every((c) => c.prompts.length <= 1)) return [];
+  const prompts = classes.reduce((n, c) => n + c.prompts.length, 0);
+  return [
+    `targets ${name}: fusion '${fusion.meta.id}' ignores class groups, so this classifier target explains each of its ${prompts} prompts ` +
+      `rather than its ${classes.length} classes (prompts of one class compete with each other); use an ensemble rule (mean or max) for one score per class`,
+  ];
+}
+
+/**
  * Prepares a target of an experiment: one-hot rows for `dimensions`; for texts, the text embeddings (one padded batch
  * per class, as MedCLIP embeds a class's prompts) and the fusion rule that turns them into weights — per prompt for
  * the proposed `embedding` target, reduced per class (PromptClassifier ensembles) for the `classifier` baseline.
@@ -84,6 +101,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
       kind: 'dimensions',
       labels: target.dimensions.map((d) => `dim ${d}`),
       classes: [],
+      warnings: [],
       linear: true,
       at: (e) => ({ weights, scores: Float32Array.from(target.dimensions, (d) => e[d]!) }),
     };
@@ -91,7 +109,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
   const fusion = registry.get('fusion', target.fusion.id).plugin as FusionRule;
   const options = resolveOptions(fusion.meta, target.fusion.options, `targets ${target.name} fusion options`);
   const classes = classesOf(target, adapter, seed);
-  const embedded = await Promise.all(classes.map((c) => adapter.encodeText(c.prompts)));
+  const embedded = await Promise.all(classes.map(async (c) => checkEmbeddings(await adapter.encodeText(c.prompts), c.prompts.length, adapter, 'encodeText')));
   const k = embedded.reduce((n, t) => n + t.shape[0]!, 0);
   const textEmbeddings = tensor('float32', [k, m], new Float32Array(k * m));
   const groups: number[][] = [];
@@ -123,6 +141,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
     kind: classifier ? 'classifier' : 'embedding',
     labels,
     classes,
+    warnings: classifier ? groupWarnings(target.name, fusion, classes) : [],
     linear: fusion.meta.linear,
     at: (e) => ({ weights: fixed ?? fusion.cotangents(input(e)), scores: fusion.scores(input(e)), ...(head ? { head } : {}) }),
   };
