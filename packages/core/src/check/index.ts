@@ -1,0 +1,3 @@
+export type { CheckResult } from './result.js';
+export { checkMethod, type CheckMethodOptions } from './check-method.js';
+export type { FiniteDifferenceOptions } from './directional-derivative.js';
