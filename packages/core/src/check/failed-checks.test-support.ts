@@ -10,7 +10,7 @@ export async function failedChecks(kit: Promise<unknown>): Promise<string[]> {
   const { code, message } = await rejected(kit);
   expect(code).toBe('E_CHECK');
   expect(message).not.toContain('\n');
-  return [...message.matchAll(/(?:checks: |; )([a-z][a-z ]*): /g)].map((m) => m[1]!).sort();
+  return [...message.matchAll(/(?:checks: |; )([a-zA-Z][a-zA-Z ]*): /g)].map((m) => m[1]!).sort();
 }
 
 /** {@link failedChecks} for a kit that throws synchronously. */
