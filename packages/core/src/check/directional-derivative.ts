@@ -1,7 +1,19 @@
 import { type DifferentiableModel, type NamedTensors, SeededRandom, type Tensor, sizeOf, tensor } from '@envision/onnx-grad';
 import { relativeDeviation } from './compare.js';
 
-/** The steps, tolerance and seed of the finite-difference check of a vjp (see {@link directionalDerivative}). */
+/**
+ * The steps, tolerance and seed of the finite-difference check of a vjp. The check compares the directional derivative
+ * of c_k · f at x along a direction v — the sum of the vjp gradients scaled to a largest entry of 1, plus 0.1 × seeded
+ * noise — from the vjp (⟨vjp(c_k), v⟩) and from central differences (c_k · (f(x + h·v) − f(x − h·v)) / 2h), and
+ * accepts max_k |error| / max_k |difference quotient| ≤ `tolerance`.
+ *
+ * The model runs in float32, so no one step fits every model: the rounding error of f (~1e-7 relative) divided by 2h
+ * wants a large step; the truncation error of a smooth model and, above all, the ReLU and max-pool units whose inputs
+ * cross their kink within ±h (an error proportional to h) want a small one. Measured: a tanh CNN is best near
+ * h = 1e-3 (error ~1e-6; 1e-3 at h = 1e-5), a ReLU/max-pool CNN on a 224² image near h = 1e-5 (~1e-3; 1e-2 at h = 1e-4,
+ * 0.5 at h = 1e-2). So by default four steps a decade apart are tried and the smallest error kept; a wrong gradient
+ * (a sign, a missing factor, a wrong rule) is off by O(1) at every step, so the best of four does not hide it.
+ */
 export interface FiniteDifferenceOptions {
   /**
    * One step h of the central differences, relative to max(1, max |x|), instead of the best of four.
@@ -52,16 +64,9 @@ export function direction(gradient: Tensor<'float32'>, seed: number): Float64Arr
 
 /**
  * Checks a model's vector–Jacobian product along one direction v (see {@link direction}): the directional derivative
- * of c_k · f at x, from `vjp` (⟨∂(c_k·f)/∂x, v⟩) and from central finite differences of the forward model. One vjp
- * and two forward runs per step, whatever the input size.
- *
- * The model runs in float32, so no one step fits every model: the rounding error of f (~1e-7 relative) is divided by
- * 2h and wants a large step; the truncation error h²·|f'''|/6 of a smooth model and, above all, the ReLU and max-pool
- * units whose inputs cross their kink within ±h (an error proportional to h) want a small one. Measured: a tanh CNN
- * is best near h = 1e-3 (error ~1e-6, 1e-3 at h = 1e-5), a ReLU/max-pool CNN on a 224² image near h = 1e-5 (~1e-3;
- * 1e-2 at h = 1e-4, 0.5 at h = 1e-2). So by default four steps a decade apart are tried, h = 1e-2 … 1e-5 times
- * max(1, max|x|), and the smallest error is kept. A wrong gradient (a sign, a missing factor, a wrong rule) is off by
- * O(1) at every step, so the best of four does not hide it.
+ * of c_k · f at x, from `vjp` (⟨∂(c_k·f)/∂x, v⟩) and from central finite differences of the forward model, at the
+ * steps and with the reasoning of {@link FiniteDifferenceOptions}. One vjp and two forward runs per step, whatever the
+ * input size.
  *
  * @param model - the model whose vjp is checked
  * @param feeds - a tensor for every input; `feeds[wrt]` is float32
