@@ -13,12 +13,13 @@ import { seededTensor } from './tiny-model.js';
 export interface CheckAdapterContext {
   /** Folder relative paths in the options are resolved against. @default the working directory */
   readonly baseDir?: string;
-  /** An image file the adapter reads. @default a 32×32 RGB PNG written to a temporary folder */
+  /** An image file the adapter reads. @default a 256×256 RGB PNG (ramps, a disc, noise) written to a temporary folder */
   readonly image?: string;
   /**
    * Two texts for the text checks. A model that averages over padding tokens (MedCLIP) embeds a text differently in a
-   * batch with a longer one, so the defaults are one word each, whole words in common vocabularies.
-   * @default ['normal', 'pneumonia']
+   * batch with a longer one, so the texts should be of one token count: the defaults are one word each, whole words
+   * in BERT, clinical BERT and CLIP vocabularies alike.
+   * @default ['normal', 'heart']
    */
   readonly texts?: readonly [string, string];
   /**
@@ -66,7 +67,7 @@ export async function checkAdapter<O>(plugin: AdapterPlugin<O>, options: O, cont
       await checkImageEmbeddings(adapter, pixels, context.tolerance ?? 1e-5, log);
       await checkVjp(adapter, pixels, context.finiteDifference ?? {}, log);
     }
-    await checkText(adapter, context.texts ?? ['normal', 'pneumonia'], context.tolerance ?? 1e-5, log);
+    await checkText(adapter, context.texts ?? ['normal', 'heart'], context.tolerance ?? 1e-5, log);
     const finite = Number.isFinite(adapter.logitScale) && (adapter.logitBias === undefined || Number.isFinite(adapter.logitBias));
     log.add('logitScale', finite, `logitScale ${adapter.logitScale}${adapter.logitBias === undefined ? '' : `, logitBias ${adapter.logitBias}`}`);
   } finally {
