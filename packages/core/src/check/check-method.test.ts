@@ -166,9 +166,10 @@ describe('checkMethod on broken methods names the failed check', () => {
     expect(await failedChecks(checkMethod(saliency, { options: { abs: 'yes' as unknown as boolean } }))).toEqual(['options']);
   });
 
-  it('refuses a model without inputs', async () => {
+  it('refuses a model without inputs, or without the attributed one', async () => {
     const tiny = await tinyCheckModel();
     await tiny.dispose();
     await expect(checkMethod(saliency, { model: tiny.model })).rejects.toMatchObject({ code: 'E_CHECK', message: 'checkMethod(saliency): give inputs with model' });
+    await expect(checkMethod(saliency, { model: tiny.model, inputs: tiny.inputs, wrt: 'z' })).rejects.toMatchObject({ code: 'E_CHECK', message: "checkMethod(saliency): inputs has no float32 tensor 'z' to attribute" });
   });
 });

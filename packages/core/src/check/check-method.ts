@@ -59,7 +59,7 @@ const LINEAR = 'A(0.7·t1 − 1.3·t2) against 0.7·A(t1) − 1.3·A(t2)';
  * @param options - model, inputs, options and tolerances
  * @returns the results, all passed
  * @throws EnvisionError `E_CHECK` listing each failed check as `name: detail` (cause: the first error the method
- *   threw); `E_CHECK` when `model` is given without `inputs`
+ *   threw); `E_CHECK` when `model` is given without `inputs`, or `inputs[wrt]` is not a float32 tensor
  */
 export async function checkMethod<O>(method: AttributionMethod<O>, options: CheckMethodOptions<O> = {}): Promise<CheckResult[]> {
   const subject = `checkMethod(${method.meta.id})`;
@@ -70,6 +70,7 @@ export async function checkMethod<O>(method: AttributionMethod<O>, options: Chec
     const inputs = options.inputs ?? tiny!.inputs;
     const wrt = options.wrt ?? model.inputs[0]!.name;
     const of = options.of ?? model.outputs[0]!.name;
+    if (inputs[wrt]?.dtype !== 'float32') throw new EnvisionError('E_CHECK', `${subject}: inputs has no float32 tensor '${wrt}' to attribute`);
     return await runChecks(method, { ...options, model, inputs, wrt, of }, subject);
   } finally {
     await tiny?.dispose();
