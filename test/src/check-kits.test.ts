@@ -29,9 +29,15 @@ describe('every built-in method passes checkMethod on its default model (layer m
     expect(results.every((r) => r.ok)).toBe(true);
   });
 
-  it("layer-ig's default (upsample: none) keeps the layer's shape [K, …A], which the maps check names", async () => {
-    await expect(checkMethod(layerIg as AttributionMethod<never>, { options: { layer: 'a', steps: 8 } as never })).rejects.toThrow(
-      'checkMethod(layer-ig) failed 1 of 6 checks: maps: maps is [2, 4, 8, 8], expected [2, 3, 8, 8]',
+  it("layer-ig's default (upsample: none) keeps the layer's shape [K, …A], as it declares (mapsShapedLikeInput)", async () => {
+    const results = await checkMethod(layerIg as AttributionMethod<never>, { options: { layer: 'a', steps: 8 } as never });
+    expect(results.find((r) => r.name === 'maps')).toEqual({ name: 'maps', ok: true, detail: 'float32 [2, 4, 8, 8], finite' });
+  });
+
+  it('names a method whose maps are not shaped like the input when it does not declare so', async () => {
+    const undeclared = { ...layerIg, meta: { ...layerIg.meta, mapsShapedLikeInput: undefined } } as unknown as AttributionMethod<never>;
+    await expect(checkMethod(undeclared, { options: { layer: 'a', steps: 8 } as never })).rejects.toThrow(
+      'checkMethod(layer-ig) failed 1 of 6 checks: maps: method layer-ig returned maps of shape [2, 4, 8, 8] for 2 target rows and input [1, 3, 8, 8]: expected [2, 3, 8, 8]',
     );
   });
 });

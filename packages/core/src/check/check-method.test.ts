@@ -98,7 +98,7 @@ describe('checkMethod on broken methods names the failed check', () => {
     });
     const error = failedChecks(checkMethod(batched));
     expect(await error).toEqual(['maps']);
-    await expect(checkMethod(batched)).rejects.toThrow(/^checkMethod\(batched\) failed 1 of 6 checks: maps: maps is \[1, 2, 3, 8, 8\], expected \[2, 3, 8, 8\]$/);
+    await expect(checkMethod(batched)).rejects.toThrow(/^checkMethod\(batched\) failed 1 of 6 checks: maps: method batched returned maps of shape \[1, 2, 3, 8, 8\] for 2 target rows and input \[1, 3, 8, 8\]: expected \[2, 3, 8, 8\]$/);
   });
 
   it('maps: a method whose maps hold NaN', async () => {

@@ -1,9 +1,9 @@
-import { EnvisionError, type Model, type NamedTensors, type Tensor, isDifferentiable, tensor } from '@envision/onnx-grad';
+import { EnvisionError, type Model, type NamedTensors, type Tensor, describeCause, formatShape, isDifferentiable, tensor } from '@envision/onnx-grad';
 import type { AttributionMethod, AttributionRequest, AttributionResult } from '../method.js';
 import { resolveOptions } from '../options.js';
 import { float32Problem, formatError, relativeDeviation, shortNumber, within } from './compare.js';
 import { type FiniteDifferenceOptions, directionalDerivative } from './directional-derivative.js';
-import { declaredLinear } from './linearity.js';
+import { checkMethodResult, isLinearInTarget } from '../method-maps.js';
 import { CheckLog, type CheckResult } from './result.js';
 import { seededTensor, tinyCheckModel } from './tiny-model.js';
 
@@ -93,15 +93,20 @@ async function runChecks<O>(method: AttributionMethod<O>, c: Resolved<O>, subjec
 
   const first = await attribute('maps', t1);
   if (first !== undefined) {
-    const shape = [t1.shape[0]!, ...c.inputs[c.wrt]!.shape.slice(1)];
-    const problem = float32Problem(first.maps, shape, 'maps');
-    log.add('maps', problem === undefined, problem ?? `float32 [${shape.join(', ')}], finite`);
+    // The pipeline's own check (shape as the method declares it), then finiteness.
+    try {
+      const maps = checkMethodResult(method, methodOptions, first, t1.shape[0]!, c.inputs[c.wrt]!.shape);
+      const problem = float32Problem(maps, maps.shape, 'maps');
+      log.add('maps', problem === undefined, problem ?? `float32 ${formatShape(maps.shape)}, finite`);
+    } catch (e) {
+      log.add('maps', false, describeCause(e));
+    }
   }
   const second = await attribute('deterministic', t1);
   if (first !== undefined && second !== undefined) log.add('deterministic', ...compareRuns(first.maps, second.maps));
   else log.notChecked('deterministic', 'the first call threw (see maps)');
 
-  if (!declaredLinear(method, methodOptions)) {
+  if (!isLinearInTarget(method, methodOptions)) {
     log.add('linear', true, 'not declared linear for these options: skipped');
   } else if (first !== undefined) {
     const a2 = await attribute('linear', t2);
