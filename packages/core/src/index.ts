@@ -51,6 +51,7 @@ export * from './plugin-loader.js';
 export * from './options.js';
 export * from './attribute.js';
 export * from './fusion-rules/index.js';
+export * from './check/index.js';
 export * from './config/index.js';
 export * from './render/index.js';
 export * from './manifest.js';

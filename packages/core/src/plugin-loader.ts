@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
 import { EnvisionError, describeCause } from '@envision/onnx-grad';
-import { isContainerModule, type PluginRegistry } from './registry.js';
-import { isEnvisionPlugins, type EnvisionPlugins } from './plugins.js';
+import type { PluginRegistry } from './registry.js';
+import { checkPluginExport, type EnvisionPlugins } from './plugins.js';
 
 /** A plugin package as loaded: its default export and the version its package.json declares. */
 export interface LoadedPlugin {
@@ -36,14 +36,7 @@ export async function importPlugin(packageName: string, fromDir: string): Promis
   } catch (e) {
     throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' failed to load: ${describeCause(e)}`, e);
   }
-  const module = mod.default;
-  if (!isEnvisionPlugins(module) && !isContainerModule(module)) {
-    throw new EnvisionError(
-      'E_PLUGIN',
-      `plugin package '${packageName}' must default-export definePlugins({ methods, adapters, fusions }) (each an array) or an inversify ContainerModule`,
-    );
-  }
-  return { module, version: packageVersion(resolved, packageName) };
+  return { module: checkPluginExport(mod.default, packageName), version: packageVersion(resolved, packageName) };
 }
 
 /** The version in the package.json of `packageName`, found by walking up from its resolved entry file. */

@@ -1,3 +1,5 @@
+import { ContainerModule } from 'inversify';
+import { EnvisionError } from '@envision/onnx-grad';
 import type { AdapterPlugin } from './adapter.js';
 import type { FusionRule } from './fusion.js';
 import type { AttributionMethod } from './method.js';
@@ -34,4 +36,23 @@ export function isEnvisionPlugins(value: unknown): value is EnvisionPlugins {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   return keys.length > 0 && keys.every((k) => (KEYS as readonly string[]).includes(k) && Array.isArray((value as Record<string, unknown>)[k]));
+}
+
+/** An inversify `ContainerModule` from any copy of inversify: an object with a numeric `id` and a `load` function. */
+export function isContainerModule(value: unknown): value is ContainerModule {
+  if (value instanceof ContainerModule) return true;
+  const v = value as { id?: unknown; load?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.id === 'number' && typeof v.load === 'function';
+}
+
+/**
+ * A plugin package's default export, checked to be one of the two accepted forms.
+ * @throws EnvisionError `E_PLUGIN` naming the package and both forms
+ */
+export function checkPluginExport(exported: unknown, packageName: string): EnvisionPlugins | ContainerModule {
+  if (isEnvisionPlugins(exported) || isContainerModule(exported)) return exported;
+  throw new EnvisionError(
+    'E_PLUGIN',
+    `plugin package '${packageName}' must default-export definePlugins({ methods, adapters, fusions }) (each an array) or an inversify ContainerModule`,
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ContainerModule } from 'inversify';
-import { PluginRegistry, isContainerModule } from './registry.js';
-import { definePlugins } from './plugins.js';
+import { PluginRegistry } from './registry.js';
+import { definePlugins, isContainerModule } from './plugins.js';
 import { isLinearInTarget } from './method-maps.js';
 import { AttributionMethod as MethodToken, type AttributionMethod } from './method.js';
 import { FusionRule } from './fusion.js';

@@ -5,7 +5,7 @@ import { AttributionMethod } from './method.js';
 import { AdapterPlugin } from './adapter.js';
 import { FusionRule } from './fusion.js';
 import { checkPlugin } from './plugin-check.js';
-import { isEnvisionPlugins, type EnvisionPlugins } from './plugins.js';
+import { checkPluginExport, isEnvisionPlugins, type EnvisionPlugins } from './plugins.js';
 
 /** The kinds of plugin the registry holds, with the token each is bound to. */
 const KINDS: Record<PluginKind, symbol> = {
@@ -104,12 +104,9 @@ export class PluginRegistry {
    * @throws EnvisionError `E_PLUGIN` when the export is neither
    */
   addPackage(exported: unknown, packageName: string, version = 'unknown'): void {
-    if (isEnvisionPlugins(exported)) return this.addPlugins(exported, packageName, version);
-    if (isContainerModule(exported)) return this.addModule(exported, packageName, version);
-    throw new EnvisionError(
-      'E_PLUGIN',
-      `plugin package '${packageName}' must default-export definePlugins({ methods, adapters, fusions }) (each an array) or an inversify ContainerModule`,
-    );
+    const checked = checkPluginExport(exported, packageName);
+    if (isEnvisionPlugins(checked)) this.addPlugins(checked, packageName, version);
+    else this.addModule(checked, packageName, version);
   }
 
   /** The plugin packages loaded so far, with their versions (for run manifests). */
@@ -141,11 +138,4 @@ export class PluginRegistry {
     if (found !== undefined) return found;
     throw new EnvisionError('E_PLUGIN', unknownIdMessage(kind, id, this.ids(kind)));
   }
-}
-
-/** An inversify `ContainerModule` from any copy of inversify: an object with a numeric `id` and a `load` function. */
-export function isContainerModule(value: unknown): value is ContainerModule {
-  if (value instanceof ContainerModule) return true;
-  const v = value as { id?: unknown; load?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.id === 'number' && typeof v.load === 'function';
 }
