@@ -17,7 +17,7 @@ export interface OutputHead {
 
 /**
  * Looks a registered attribution method up by id, for methods that wrap another (a noise tunnel). The pipeline and
- * the phantom benchmark pass one backed by the plugin registry.
+ * the CLI's benchmark pass one backed by the plugin registry.
  * @throws EnvisionError `E_PLUGIN` for an unknown id, listing the registered ones
  */
 export type MethodResolver = (id: string) => AttributionMethod;
