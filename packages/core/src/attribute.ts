@@ -1,5 +1,5 @@
 import { EnvisionError, isDifferentiable, type Model, type NamedTensors, type Tensor, formatShape, sameShape, sizeOf, tensor } from '@envision/onnx-grad';
-import type { AttributionMethod, AttributionResult, OutputHead } from './method.js';
+import type { AttributionMethod, AttributionResult, MethodResolver, OutputHead } from './method.js';
 import { resolveOptions } from './options.js';
 import { checkMethodResult, isLinearInTarget } from './method-maps.js';
 
@@ -25,6 +25,11 @@ export interface AttributeJob {
   readonly strategy?: Strategy;
   readonly head?: OutputHead;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Looks registered methods up by id, for a method that runs another (a noise tunnel); given to the method as
+   * {@link AttributionRequest.methods}. The pipeline passes the plugin registry's.
+   */
+  readonly resolveMethod?: MethodResolver;
 }
 
 /** The maps and what ran. */
@@ -112,16 +117,17 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const k = weights.shape[0]!;
   const o = sizeOf(outputShape);
   const wanted = job.strategy ?? 'auto';
-  const strategy = wanted === 'auto' ? (isLinearInTarget(method, options) && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
-  const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
+  const strategy = wanted === 'auto' ? (isLinearInTarget(method, options, job.resolveMethod) && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
+  const methods = job.resolveMethod;
+  const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}), ...(methods ? { methods } : {}) };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
-    checkMethodResult(method, options, result, k, x.shape);
+    checkMethodResult(method, options, result, k, x.shape, methods);
     checkFinite(result.maps, method.meta.id);
     return { ...result, strategy: 'direct', milliseconds: performance.now() - started };
   }
   const perElement = await method.attribute({ ...request, target: identityWeights(outputShape) });
-  checkMethodResult(method, options, perElement, o, x.shape);
+  checkMethodResult(method, options, perElement, o, x.shape, methods);
   checkFinite(perElement.maps, method.meta.id);
   const maps = combineMaps(perElement.maps, weights);
   return { maps, ...(perElement.report ? { report: perElement.report } : {}), strategy: 'jacobian', milliseconds: performance.now() - started };

@@ -67,4 +67,23 @@ describe("checking a method's maps after every call", () => {
     expect(isLinearInTarget({ ...base, meta: { ...unflagged, linear: false, linearInTarget: true } }, {})).toBe(false);
     expect(isLinearInTarget({ ...base, meta: unflagged }, {})).toBe(false);
   });
+
+  it('gives a flag function the registered methods, and attribute() gives them to the method as request.methods', async () => {
+    const inner = returning((k) => ({ maps: tensor('float32', [k, 2, 3], new Float32Array(k * 6)) }), { id: 'inner' });
+    const resolve = (id: string): AttributionMethod => {
+      if (id !== 'inner') throw new Error(`unknown method '${id}'`);
+      return inner;
+    };
+    const wrapper: AttributionMethod = {
+      ...inner,
+      meta: { ...inner.meta, id: 'wrapper', linear: (_o, methods) => methods !== undefined && isLinearInTarget(methods('inner'), {}) },
+      attribute: (request) => (request.methods === undefined ? Promise.reject(new Error('no registry')) : request.methods('inner').attribute(request)),
+    };
+    expect(isLinearInTarget(wrapper, {})).toBe(false);
+    expect(isLinearInTarget(wrapper, {}, resolve)).toBe(true);
+    const weights = tensor('float32', [1, 2], new Float32Array([1, 0]));
+    const outcome = await attribute({ method: wrapper, model, inputs: { x }, wrt: 'x', of: 'y', weights, resolveMethod: resolve });
+    expect(outcome.strategy).toBe('direct');
+    await expect(attribute({ method: wrapper, model, inputs: { x }, wrt: 'x', of: 'y', weights })).rejects.toThrow('no registry');
+  });
 });

@@ -1,18 +1,21 @@
 import { EnvisionError, formatShape, sameShape, sizeOf, type Tensor } from '@envision/onnx-grad';
-import type { AttributionMethod, AttributionResult } from './method.js';
+import type { AttributionMethod, AttributionResult, MethodResolver } from './method.js';
 
-/** A boolean meta field that may depend on the options, read with its default. */
-function metaFlag<O>(flag: boolean | ((options: O) => boolean) | undefined, options: O, fallback: boolean): boolean {
+/** A boolean meta field that may depend on the options (and the registered methods), read with its default. */
+function metaFlag<O>(flag: boolean | ((options: O, methods?: MethodResolver) => boolean) | undefined, options: O, fallback: boolean, methods?: MethodResolver): boolean {
   if (flag === undefined) return fallback;
-  return typeof flag === 'function' ? flag(options) : flag;
+  return typeof flag === 'function' ? flag(options, methods) : flag;
 }
 
 /**
  * Whether a method is linear in its target with these (resolved) options: `meta.linear`, else the deprecated
  * `meta.linearInTarget`, else false.
+ *
+ * @param methods - the registered methods, for a method that wraps another (a noise tunnel is linear only when its
+ *   inner method is); without them such a method says false
  */
-export function isLinearInTarget<O>(method: AttributionMethod<O>, options: O): boolean {
-  return metaFlag(method.meta.linear ?? method.meta.linearInTarget, options, false);
+export function isLinearInTarget<O>(method: AttributionMethod<O>, options: O, methods?: MethodResolver): boolean {
+  return metaFlag(method.meta.linear ?? method.meta.linearInTarget, options, false, methods);
 }
 
 /**
@@ -22,9 +25,18 @@ export function isLinearInTarget<O>(method: AttributionMethod<O>, options: O): b
  * as its shape says, all finite. A method that breaks the contract is stopped here rather than rendered.
  *
  * @param inputShape - the attributed input's shape `[1, …S]`
+ * @param methods - the registered methods, passed to a `mapsShapedLikeInput` function (a wrapping method's maps are
+ *   shaped like its inner method's)
  * @throws EnvisionError `E_METHOD` naming the method, what it returned and what was expected
  */
-export function checkMethodResult<O>(method: AttributionMethod<O>, options: O, result: AttributionResult, rows: number, inputShape: readonly number[]): Tensor<'float32'> {
+export function checkMethodResult<O>(
+  method: AttributionMethod<O>,
+  options: O,
+  result: AttributionResult,
+  rows: number,
+  inputShape: readonly number[],
+  methods?: MethodResolver,
+): Tensor<'float32'> {
   const id = method.meta.id;
   const maps = (result as Partial<AttributionResult> | undefined)?.maps as Partial<Tensor> | undefined;
   const expected = [rows, ...inputShape.slice(1)];
@@ -38,7 +50,7 @@ export function checkMethodResult<O>(method: AttributionMethod<O>, options: O, r
   if (!shape.every((d) => Number.isInteger(d) && d > 0) || sizeOf(shape) !== maps.data.length) {
     throw new EnvisionError('E_METHOD', `method ${id} returned maps of shape ${formatShape(shape)} holding ${maps.data.length} values: expected float32 ${formatShape(expected)}`);
   }
-  const likeInput = metaFlag(method.meta.mapsShapedLikeInput, options, true);
+  const likeInput = metaFlag(method.meta.mapsShapedLikeInput, options, true, methods);
   const fits = likeInput ? sameShape(shape, expected) : shape[0] === rows;
   if (!fits) {
     const what = likeInput ? formatShape(expected) : `[${rows}, …]`;

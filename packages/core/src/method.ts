@@ -15,6 +15,13 @@ export interface OutputHead {
   cotangents(output: Tensor<'float32'>): Tensor<'float32'>;
 }
 
+/**
+ * Looks a registered attribution method up by id, for methods that wrap another (a noise tunnel). The pipeline and
+ * the CLI's benchmark pass one backed by the plugin registry.
+ * @throws EnvisionError `E_PLUGIN` for an unknown id, listing the registered ones
+ */
+export type MethodResolver = (id: string) => AttributionMethod;
+
 /** What every attribution method plugin declares about itself. */
 export interface MethodMeta<Options> {
   /** Unique id used in experiments and on the command line, e.g. `occlusion`. */
@@ -24,9 +31,11 @@ export interface MethodMeta<Options> {
   /**
    * True when the method is linear in its target, A(Σ w_i f_i) = Σ w_i A(f_i) exactly: the fused map can then be
    * computed as one attribution of the weighted output instead of one per output element. A function when it depends
-   * on the options (Saliency is linear only without `abs`). Absent means `false` (always correct, slower).
+   * on the options (Saliency is linear only without `abs`); a method wrapping another receives the resolver of
+   * registered methods too, and is given none when the caller has no registry. Absent means `false` (always correct,
+   * slower).
    */
-  readonly linear?: boolean | ((options: Options) => boolean);
+  readonly linear?: boolean | ((options: Options, methods?: MethodResolver) => boolean);
   /**
    * The former name of {@link MethodMeta.linear}; still read for one release, with a deprecation warning.
    * @deprecated use `linear`
@@ -34,9 +43,10 @@ export interface MethodMeta<Options> {
   readonly linearInTarget?: boolean | ((options: Options) => boolean);
   /**
    * Whether the maps are shaped like the attributed input (`[K, …S]`), as checked after every call. A function when
-   * it depends on the options (a layer method returns the layer's grid with `upsample: none`). @default true
+   * it depends on the options (a layer method returns the layer's grid with `upsample: none`); a method wrapping
+   * another receives the resolver of registered methods too, as for {@link MethodMeta.linear}. @default true
    */
-  readonly mapsShapedLikeInput?: boolean | ((options: Options) => boolean);
+  readonly mapsShapedLikeInput?: boolean | ((options: Options, methods?: MethodResolver) => boolean);
   /** JSON Schema of the options object (defaults live in {@link MethodMeta.defaultOptions}). */
   readonly optionsSchema: JsonSchema;
   /** Defaults for the options a user leaves out (required options have none). */
@@ -71,6 +81,11 @@ export interface AttributionRequest<Options> {
   readonly options: Options;
   /** Called as work progresses, `done` out of `total` units. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The registered methods, for a method that runs another by id (a noise tunnel); absent when the caller has no
+   * registry (then such a method fails with `E_CONFIG`).
+   */
+  readonly methods?: MethodResolver;
 }
 
 /** What an attribution method returns. */

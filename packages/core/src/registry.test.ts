@@ -54,6 +54,9 @@ describe('PluginRegistry', () => {
     r.add('method', fakeMethod('saliency'), 'a');
     expect(() => r.get('method', 'oclusion')).toThrow("unknown method 'oclusion'; did you mean 'occlusion'? (valid: occlusion, saliency)");
     expect(() => r.get('method', 'zzzzzzzz')).toThrow("unknown method 'zzzzzzzz' (valid: occlusion, saliency)");
+    const resolve = r.methodResolver();
+    expect(resolve('saliency').meta.id).toBe('saliency');
+    expect(() => resolve('oclusion')).toThrow("did you mean 'occlusion'?");
   });
 
   it('rejects a bound object that is not a plugin', () => {

@@ -1,7 +1,7 @@
 import { Container, ContainerModule } from 'inversify';
 import { unknownIdMessage } from './config/suggest.js';
 import { EnvisionError } from '@envision/onnx-grad';
-import { AttributionMethod } from './method.js';
+import { AttributionMethod, type MethodResolver } from './method.js';
 import { AdapterPlugin } from './adapter.js';
 import { FusionRule } from './fusion.js';
 import { checkPlugin } from './plugin-check.js';
@@ -112,6 +112,11 @@ export class PluginRegistry {
   /** The plugin packages loaded so far, with their versions (for run manifests). */
   packages(): Record<string, string> {
     return Object.fromEntries(this.loadedPackages);
+  }
+
+  /** Looks methods up by id in this registry, for methods that run another (`AttributeJob.resolveMethod`). */
+  methodResolver(): MethodResolver {
+    return (id) => this.get('method', id).plugin;
   }
 
   /** The registered ids of one kind, sorted. */

@@ -12,6 +12,12 @@ import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonT
 /** The methods `envision bench phantom` runs by default, in report order. */
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
+/** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named. */
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel'];
+
+/** Every method `--methods` accepts. */
+const ALL_BENCH_METHOD_IDS: readonly string[] = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
+
 /** Default number of held-out phantoms benchmarked. */
 export const DEFAULT_BENCH_N = 16;
 
@@ -46,10 +52,11 @@ Prints the table, or with --json exactly one JSON document on stdout (progress g
    "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
 Details: docs/bench-phantom.md.
   --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
-  --seed S         seed of the methods' random draws (GradientShap; default 0); the phantoms are fixed
+  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel; default 0); the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
-  --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all)
+  --methods IDS    comma-separated subset of ${ALL_BENCH_METHOD_IDS.join(', ')}
+                   (default ${BENCH_METHOD_IDS.join(', ')})
   --option M.K=V   override a method option, V parsed as JSON when it parses (e.g. --option ig.steps=8)
   --steps K        steps of each deletion/insertion curve (default ${DEFAULT_CAUSAL_STEPS})
   --tolerance PX   pointing-game tolerance in pixels (default 15 · size / 224)
@@ -61,7 +68,10 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   occlusion        window [C, w, w], strides [C, w/2, w/2] with w = size/8, baseline black, 32 per evaluation
   ig               16 Gauss–Legendre steps from the black image
   gradshap         8 samples, baselines [black, 0] (0 = the normalisation mean), no noise, seed S
-  guided-backprop  no options (on a model without ReLUs it equals the gradient)`;
+  guided-backprop  no options (on a model without ReLUs it equals the gradient)
+  input-x-gradient no options
+  noise-tunnel     SmoothGrad of the signed saliency (linear, so run direct): 8 samples,
+                   stdevs 0.15 · (white − black), seed S`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -75,7 +85,7 @@ function methodIds(text: string | undefined): string[] {
   if (text === undefined) return [...BENCH_METHOD_IDS];
   const ids = text.split(',').map((s) => s.trim());
   for (const [k, id] of ids.entries()) {
-    if (!BENCH_METHOD_IDS.includes(id)) throw new EnvisionError('E_USAGE', `--methods: unknown method '${id}' (methods: ${BENCH_METHOD_IDS.join(', ')})`);
+    if (!ALL_BENCH_METHOD_IDS.includes(id)) throw new EnvisionError('E_USAGE', `--methods: unknown method '${id}' (methods: ${ALL_BENCH_METHOD_IDS.join(', ')})`);
     if (ids.indexOf(id) !== k) throw new EnvisionError('E_USAGE', `--methods: '${id}' is listed twice`);
   }
   return ids;
@@ -104,9 +114,10 @@ function optionOverrides(values: readonly string[], ids: readonly string[]): Rec
  * @param channels - its channels
  * @param black - grey level 0 after preprocessing
  * @param seed - seed of random draws
+ * @param white - grey level 255 after preprocessing (noise-tunnel's noise is 15 % of the range, as SmoothGrad suggests)
  * @returns options per method id
  */
-export function benchMethodDefaults(size: number, channels: number, black: number, seed: number): Record<string, Record<string, unknown>> {
+export function benchMethodDefaults(size: number, channels: number, black: number, seed: number, white = black + 1): Record<string, Record<string, unknown>> {
   const w = Math.max(2, Math.round(size / 8));
   const s = Math.max(1, Math.round(w / 2));
   return {
@@ -114,6 +125,8 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     ig: { steps: 16, integration: 'gausslegendre', baseline: black },
     gradshap: { samples: 8, baselines: [black, 0], stdevs: 0, seed },
     'guided-backprop': {},
+    'input-x-gradient': {},
+    'noise-tunnel': { method: 'saliency', methodOptions: { abs: false }, type: 'smoothgrad', samples: 8, stdevs: 0.15 * Math.abs(white - black), seed },
   };
 }
 
@@ -206,7 +219,8 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
       classify: async (pixels) => (await classifier.classify(pixels, prompts)).map((r) => r.classes.map((c) => c.logit)),
     };
     const black = model.preprocess(new Uint8Array(size * size), size).data[0]!;
-    const defaults = benchMethodDefaults(size, manifest.vision.channels, black, seed);
+    const white = model.preprocess(new Uint8Array(size * size).fill(255), size).data[0]!;
+    const defaults = benchMethodDefaults(size, manifest.vision.channels, black, seed, white);
     const methods: BenchMethodSpec[] = ids.map((id) => ({ id, options: { ...defaults[id], ...overrides[id] } }));
     if (training.size !== undefined && training.size !== size) {
       log(`warning: training.json evaluated ${training.size} px phantoms but the model's input is ${size} px; phantoms are generated at ${size} px`);

@@ -1,5 +1,5 @@
 import { attribute, identityWeights } from '../attribute.js';
-import type { AttributionMethod } from '../method.js';
+import type { AttributionMethod, MethodResolver } from '../method.js';
 import { type Model, EnvisionError, OnnxModel, DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo, type Tensor, formatShape, sizeOf, tensor } from '@envision/onnx-grad';
 import { sumChannels } from '../render/normalize.js';
 
@@ -16,6 +16,7 @@ export async function perDimensionMaps(
   pixels: Tensor<'float32'>,
   embeddingDim: number,
   onProgress?: (done: number, total: number) => void,
+  resolveMethod?: MethodResolver,
 ): Promise<{ maps: Tensor<'float32'>; milliseconds: number }> {
   const started = performance.now();
   const outcome = await attribute({
@@ -28,6 +29,7 @@ export async function perDimensionMaps(
     weights: identityWeights([embeddingDim]),
     strategy: 'direct',
     ...(onProgress ? { onProgress } : {}),
+    ...(resolveMethod ? { resolveMethod } : {}),
   });
   const [m, c, h, w] = outcome.maps.shape as [number, number, number, number];
   const plane = h * w;

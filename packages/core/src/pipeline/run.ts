@@ -78,13 +78,14 @@ export async function runExperiment(
     const earlier = await earlierRunFiles(out);
     const adapter = await loadCheckedAdapter(plan, registry);
     loaded = adapter;
+    const resolveMethod = registry.methodResolver();
     const methods = plan.methods.map((m) => {
       const method = registry.get('method', m.id).plugin as AttributionMethod;
       const resolved = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
       // A layer method's `layer` may be one of the adapter's names for a layer (e.g. lastStage).
       const layer = (resolved as { layer?: unknown }).layer;
       const options = typeof layer === 'string' && adapter.layers?.[layer] !== undefined ? { ...resolved, layer: adapter.layers[layer] } : resolved;
-      return { name: m.name, method, options, linear: isLinearInTarget(method, options) };
+      return { name: m.name, method, options, linear: isLinearInTarget(method, options, resolveMethod) };
     });
     const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
     for (const warning of targets.flatMap((t) => t.warnings)) listeners.onWarning?.(warning);
@@ -118,7 +119,7 @@ export async function runExperiment(
           let report: Record<string, unknown> | undefined;
           if (strategy === 'jacobian') {
             if (store === undefined) {
-              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress);
+              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress, resolveMethod);
               store = computed.maps;
               const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
               await writeNpy(await put(npy), store);
@@ -140,6 +141,7 @@ export async function runExperiment(
               strategy: 'direct',
               ...(head ? { head } : {}),
               onProgress: progress,
+              resolveMethod,
             });
             maps = outcome.maps;
             milliseconds = outcome.milliseconds;

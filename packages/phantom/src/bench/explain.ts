@@ -1,4 +1,4 @@
-import { type VlmAdapter, attribute, isLinearInTarget, type AttributionMethod, resolveOptions, chooseStrategy, fuseStored, perDimensionMaps, type PreparedTarget, type PluginRegistry, sumChannels, tensor, type Tensor } from '@envision/core';
+import { type VlmAdapter, attribute, isLinearInTarget, type AttributionMethod, type MethodResolver, resolveOptions, chooseStrategy, fuseStored, perDimensionMaps, type PreparedTarget, type PluginRegistry, sumChannels, tensor, type Tensor } from '@envision/core';
 import { BENCH_APPROACHES, type BenchApproach, type BenchMethodSpec } from './types.js';
 
 /** A method ready to run: the plugin, its validated options, and whether it is linear in its target. */
@@ -11,6 +11,8 @@ export interface ResolvedBenchMethod {
   readonly options: Record<string, unknown>;
   /** Whether the method is linear in its target with these options. */
   readonly linear: boolean;
+  /** The registry's methods, for a method that runs another by id (noise-tunnel). */
+  readonly resolveMethod?: MethodResolver;
 }
 
 /**
@@ -22,10 +24,11 @@ export interface ResolvedBenchMethod {
  * @throws EnvisionError `E_PLUGIN` for an unknown id (listing the valid ones); `E_CONFIG` for bad options
  */
 export function resolveBenchMethods(registry: PluginRegistry, specs: readonly BenchMethodSpec[]): ResolvedBenchMethod[] {
+  const resolveMethod = registry.methodResolver();
   return specs.map(({ id, options }) => {
     const method = registry.get('method', id).plugin as AttributionMethod;
     const resolved = resolveOptions(method.meta, { ...options }, `method ${id} options`);
-    return { id, method, options: resolved, linear: isLinearInTarget(method, resolved) };
+    return { id, method, options: resolved, linear: isLinearInTarget(method, resolved, resolveMethod), resolveMethod };
   });
 }
 
@@ -63,7 +66,7 @@ export async function explainImage(
     const rows = weights.shape[0]!;
     const progress = (d: number, t: number) => onProgress?.(a + d / t, BENCH_APPROACHES.length);
     if (chooseStrategy('auto', method.linear, target, rows, m) === 'jacobian') {
-      store ??= (await perDimensionMaps(method.method, method.options, vision.model, vision.input, vision.output, pixels, m, progress)).maps;
+      store ??= (await perDimensionMaps(method.method, method.options, vision.model, vision.input, vision.output, pixels, m, progress, method.resolveMethod)).maps;
       out[approach] = await fuseStored(store, weights);
       continue;
     }
@@ -78,6 +81,7 @@ export async function explainImage(
       strategy: 'direct',
       ...(head ? { head } : {}),
       onProgress: progress,
+      ...(method.resolveMethod ? { resolveMethod: method.resolveMethod } : {}),
     });
     const inner = maps.shape.slice(1);
     const n = inner.reduce((x, y) => x * y, 1);
