@@ -81,7 +81,7 @@ describe('the plugin guides', () => {
   it('each holds a complete example: package.json, the plugin, a kit test, a torch test and an experiment', () => {
     for (const kind of KINDS) {
       expect(packages[kind].files).toEqual(expect.arrayContaining(['package.json', 'index.js', 'test/kit.test.js', 'test/torch.test.js', 'example/experiment.yaml']));
-      expect(packages[kind].name).toBe({ method: 'envision-method-input-x-gradient', fusion: 'envision-fusion-margin', adapter: 'envision-adapter-mini-dual' }[kind]);
+      expect(packages[kind].name).toBe({ method: 'envision-method-input-times-gradient', fusion: 'envision-fusion-margin', adapter: 'envision-adapter-mini-dual' }[kind]);
     }
   });
 
@@ -104,7 +104,7 @@ const registry = new PluginRegistry({ onWarning: (w) => warnings.push(w) });
 await loadPlugins(registry, ${JSON.stringify(names)}.map((name) => [name, process.cwd()]));
 const again = new PluginRegistry();
 again.addPackage((await import('${pathToFileURL(join(packages.fusion.dir, 'index.js')).href}')).default, 'envision-fusion-margin');
-console.log(JSON.stringify({ methods: registry.has('method', 'input-x-gradient'), fusions: registry.has('fusion', 'margin'), adapters: registry.has('adapter', 'mini-dual'), packages: registry.packages(), warnings, again: again.ids('fusion') }));
+console.log(JSON.stringify({ methods: registry.has('method', 'input-times-gradient'), fusions: registry.has('fusion', 'margin'), adapters: registry.has('adapter', 'mini-dual'), packages: registry.packages(), warnings, again: again.ids('fusion') }));
 `,
     );
     expect(out).toEqual({
@@ -182,10 +182,10 @@ describe('the guides’ experiments run with the CLI', () => {
   // preprocessed chest-x-ray.png, of the dot score τ⟨t̂_k, e⟩ and of the logit τ·cos(t_k, e) of the three prompts.
   const torch = async (file: string) => (await readNpy(join(root, 'fixtures/fusion', file))).data as Float32Array;
 
-  it('method: input-x-gradient runs direct, and its maps are x ⊙ torch’s gradient of the dot scores', async () => {
+  it('method: input-times-gradient runs direct, and its maps are x ⊙ torch’s gradient of the dot scores', async () => {
     const { out, manifest } = run('method');
-    expect(manifest.versions['envision-method-input-x-gradient']).toBe('0.1.0');
-    const ixg = item(manifest.items, 'input-x-gradient', 'findings');
+    expect(manifest.versions['envision-method-input-times-gradient']).toBe('0.1.0');
+    const ixg = item(manifest.items, 'input-times-gradient', 'findings');
     expect(ixg.strategy).toBe('direct');
     const maps = await readNpy(join(out, ixg.npy));
     const x = (await readNpy(join(root, 'fixtures/tiny-dual/reference_pixels.npy'))).data as Float32Array;
