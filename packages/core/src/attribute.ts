@@ -24,6 +24,8 @@ export interface AttributeJob {
   /** @default 'auto' */
   readonly strategy?: Strategy;
   readonly head?: OutputHead;
+  /** Folder relative file paths in the options are resolved against (see {@link AttributionRequest.baseDir}). */
+  readonly baseDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -113,7 +115,7 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const o = sizeOf(outputShape);
   const wanted = job.strategy ?? 'auto';
   const strategy = wanted === 'auto' ? (isLinearInTarget(method, options) && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
-  const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
+  const request = { model, inputs, wrt, of, options, ...(job.baseDir === undefined ? {} : { baseDir: job.baseDir }), ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
     checkMethodResult(method, options, result, k, x.shape);

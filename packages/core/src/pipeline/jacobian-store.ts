@@ -16,6 +16,7 @@ export async function perDimensionMaps(
   pixels: Tensor<'float32'>,
   embeddingDim: number,
   onProgress?: (done: number, total: number) => void,
+  baseDir?: string,
 ): Promise<{ maps: Tensor<'float32'>; milliseconds: number }> {
   const started = performance.now();
   const outcome = await attribute({
@@ -28,6 +29,7 @@ export async function perDimensionMaps(
     weights: identityWeights([embeddingDim]),
     strategy: 'direct',
     ...(onProgress ? { onProgress } : {}),
+    ...(baseDir === undefined ? {} : { baseDir }),
   });
   const [m, c, h, w] = outcome.maps.shape as [number, number, number, number];
   const plane = h * w;
