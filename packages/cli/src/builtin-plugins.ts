@@ -12,6 +12,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@envision/method-ig',
   '@envision/method-gradshap',
   '@envision/method-layer',
+  '@envision/method-feature-mask',
   '@envision/adapter-medclip',
   '@envision/adapter-clip',
 ];
