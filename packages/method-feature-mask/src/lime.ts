@@ -31,9 +31,10 @@ export interface LimeOptions extends MaskOptions {
 /**
  * The similarity weight of each coalition (Captum's `get_exp_kernel_similarity_function`): exp(−d² / (2σ²)), with d
  * = 1 − cos(x, x_z) (cosine; 0 when x_z is all zeros) or ‖x − x_z‖ (euclidean), x_z the input with the absent
- * features at the baseline. Computed in float64 from per-feature sums.
+ * features at the baseline (rounded to float32, as the model receives it). Computed in float64 from per-feature sums.
  */
-export function limeWeights(x: ArrayLike<number>, mask: FeatureMask, baseline: number, coalitions: readonly Uint8Array[], options: Pick<LimeOptions, 'kernelWidth' | 'distance'>): number[] {
+export function limeWeights(x: ArrayLike<number>, mask: FeatureMask, value: number, coalitions: readonly Uint8Array[], options: Pick<LimeOptions, 'kernelWidth' | 'distance'>): number[] {
+  const baseline = Math.fround(value); // the value the model sees, in its float32 input
   const m = mask.count;
   const plane = mask.ids.length;
   const squares = new Float64Array(m); // Σ x² over the feature's elements
