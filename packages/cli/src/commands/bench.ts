@@ -12,6 +12,9 @@ import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonT
 /** The methods `envision bench phantom` runs by default, in report order. */
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
+/** Methods `envision bench phantom` runs when `--methods` names them (not by default: they cost more forwards). */
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime'];
+
 /** Default number of held-out phantoms benchmarked. */
 export const DEFAULT_BENCH_N = 16;
 
@@ -46,10 +49,12 @@ Prints the table, or with --json exactly one JSON document on stdout (progress g
    "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
 Details: docs/bench-phantom.md.
   --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
-  --seed S         seed of the methods' random draws (GradientShap; default 0); the phantoms are fixed
+  --seed S         seed of the methods' random draws (GradientShap, Shapley sampling, KernelSHAP, LIME; default 0);
+                   the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
-  --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all)
+  --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all of these),
+                   ${BENCH_OPTIONAL_METHOD_IDS.join(', ')}
   --option M.K=V   override a method option, V parsed as JSON when it parses (e.g. --option ig.steps=8)
   --steps K        steps of each deletion/insertion curve (default ${DEFAULT_CAUSAL_STEPS})
   --tolerance PX   pointing-game tolerance in pixels (default 15 · size / 224)
@@ -61,7 +66,11 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   occlusion        window [C, w, w], strides [C, w/2, w/2] with w = size/8, baseline black, 32 per evaluation
   ig               16 Gauss–Legendre steps from the black image
   gradshap         8 samples, baselines [black, 0] (0 = the normalisation mean), no noise, seed S
-  guided-backprop  no options (on a model without ReLUs it equals the gradient)`;
+  guided-backprop  no options (on a model without ReLUs it equals the gradient)
+  feature-ablation grid of w × w cells, baseline black, 32 per evaluation
+  shapley-sampling grid of 2w × 2w cells, 8 permutations, baseline black, seed S
+  kernel-shap      grid of w × w cells, 160 coalitions, baseline black, seed S
+  lime             grid of w × w cells, 160 coalitions, baseline black, seed S`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -74,8 +83,9 @@ function integer(flag: string, text: string, min: number): number {
 function methodIds(text: string | undefined): string[] {
   if (text === undefined) return [...BENCH_METHOD_IDS];
   const ids = text.split(',').map((s) => s.trim());
+  const known = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
   for (const [k, id] of ids.entries()) {
-    if (!BENCH_METHOD_IDS.includes(id)) throw new EnvisionError('E_USAGE', `--methods: unknown method '${id}' (methods: ${BENCH_METHOD_IDS.join(', ')})`);
+    if (!known.includes(id)) throw new EnvisionError('E_USAGE', `--methods: unknown method '${id}' (methods: ${known.join(', ')})`);
     if (ids.indexOf(id) !== k) throw new EnvisionError('E_USAGE', `--methods: '${id}' is listed twice`);
   }
   return ids;
@@ -114,6 +124,10 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     ig: { steps: 16, integration: 'gausslegendre', baseline: black },
     gradshap: { samples: 8, baselines: [black, 0], stdevs: 0, seed },
     'guided-backprop': {},
+    'feature-ablation': { mask: { type: 'grid', size: [w, w] }, baseline: black, perturbationsPerEval: 32 },
+    'shapley-sampling': { mask: { type: 'grid', size: [2 * w, 2 * w] }, samples: 8, baseline: black, perturbationsPerEval: 32, seed },
+    'kernel-shap': { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
+    lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
   };
 }
 
