@@ -55,9 +55,13 @@ describe('feature-ablation', () => {
     }
   });
 
-  it('requires a mask, and checks its fields', async () => {
+  it("requires a mask, and checks its fields against the kind it names, one message each", async () => {
     const job = { method: featureAblation as never, model: tinyModel(), inputs: { x: tinyInput as Tensor<'float32'> }, wrt: 'x', of: 'y', weights: oneHotWeights([2], 0) };
-    await expect(attribute({ ...job, options: {} })).rejects.toThrow(/mask/);
-    await expect(attribute({ ...job, options: { mask: { type: 'grid', size: [2] } } })).rejects.toThrow(/mask/);
+    const message = async (options: Record<string, unknown>) => (await attribute({ ...job, options }).catch((e: Error) => e)) as Error;
+    expect((await message({})).message).toBe("method feature-ablation: options must have required property 'mask'");
+    expect((await message({ mask: { type: 'grid', size: [2] } })).message).toBe('method feature-ablation: options.mask.size must NOT have fewer than 2 items');
+    expect((await message({ mask: { type: 'superpixels' } })).message).toBe("method feature-ablation: options.mask must have required property 'segments'");
+    expect((await message({ mask: { type: 'grid', size: [2, 2], file: 'm.npy' } })).message).toBe('method feature-ablation: options.mask.file is not allowed');
+    expect((await message({ mask: { type: 'grd', size: [2, 2] } })).message).toBe('method feature-ablation: options.mask.type must be equal to one of the allowed values');
   });
 });

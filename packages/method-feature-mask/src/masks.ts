@@ -45,42 +45,35 @@ export interface FeatureMask {
 }
 
 /**
- * The JSON Schema of the `mask` option shared by the four methods.
+ * The JSON Schema of the `mask` option shared by the four methods. `type` chooses the kind; the other fields are
+ * checked for that kind only (if/then), so a mistake is reported once, against the kind the user meant.
  */
 export const maskSchema = {
+  type: 'object',
   description: 'How the input is cut into features: a grid of cells, SLIC-like superpixels of the image, or an npy file of ids.',
-  oneOf: [
-    {
-      type: 'object',
-      properties: {
-        type: { const: 'grid' },
-        size: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2, description: 'Cell [height, width] in pixels.' },
-      },
-      required: ['type', 'size'],
-      additionalProperties: false,
-    },
-    {
-      type: 'object',
-      properties: {
-        type: { const: 'superpixels' },
-        segments: { type: 'integer', minimum: 1, description: 'Wanted number of segments.' },
-        compactness: { type: 'number', exclusiveMinimum: 0, description: 'Weight of the spatial distance (intensities in [0, 1]).' },
-        iterations: { type: 'integer', minimum: 1, description: 'k-means iterations.' },
-      },
-      required: ['type', 'segments'],
-      additionalProperties: false,
-    },
-    {
-      type: 'object',
-      properties: {
-        type: { const: 'npy' },
-        file: { type: 'string', minLength: 1, description: 'Path of an npy array of integer ids, relative to the experiment.' },
-      },
-      required: ['type', 'file'],
-      additionalProperties: false,
-    },
+  properties: {
+    type: { enum: ['grid', 'superpixels', 'npy'], description: 'The kind of mask.' },
+    size: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2, description: 'grid: cell [height, width] in pixels.' },
+    segments: { type: 'integer', minimum: 1, description: 'superpixels: wanted number of segments.' },
+    compactness: { type: 'number', exclusiveMinimum: 0, description: 'superpixels: weight of the spatial distance (intensities in [0, 1]).' },
+    iterations: { type: 'integer', minimum: 1, description: 'superpixels: k-means iterations.' },
+    file: { type: 'string', minLength: 1, description: 'npy: path of an array of integer ids, relative to the experiment.' },
+  },
+  required: ['type'],
+  allOf: [
+    kind('grid', ['size'], []),
+    kind('superpixels', ['segments'], ['compactness', 'iterations']),
+    kind('npy', ['file'], []),
   ],
 } as const;
+
+/** The if/then clause of one kind of mask: its required fields, and no field of another kind. */
+function kind(type: string, required: readonly string[], optional: readonly string[]) {
+  return {
+    if: { properties: { type: { const: type } }, required: ['type'] },
+    then: { required, properties: Object.fromEntries(['type', ...required, ...optional].map((p) => [p, true])), additionalProperties: false },
+  };
+}
 
 /** The grid mask over `[H, W]`: cell (i, j) of `size` pixels has id i · columns + j. */
 export function gridMask(height: number, width: number, size: readonly [number, number]): FeatureMask {
