@@ -91,12 +91,34 @@ describe('envision bench phantom --methods input-x-gradient,noise-tunnel', () =>
   }, 180_000);
 });
 
+describe('envision bench phantom --methods with the feature-mask methods', () => {
+  it('runs feature-ablation, shapley-sampling, kernel-shap and lime (not run by default), numbers in range', () => {
+    const out = join(dir, 'feature-mask');
+    const light = ['--option', 'shapley-sampling.samples=2', '--option', 'kernel-shap.samples=40', '--option', 'lime.samples=40'];
+    const ids = ['feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime'];
+    const r = envision(['bench', 'phantom', '--n', '1', '--json', '--out', out, '--accuracy-n', '10', '--figures', '0', '--steps', '4', '--methods', ids.join(','), ...light]);
+    expect(r.code).toBe(0);
+    const methods = (JSON.parse(r.stdout) as { methods: Record<string, Record<string, Record<string, number>>> }).methods;
+    expect(Object.keys(methods)).toEqual(ids);
+    for (const id of ids) {
+      for (const approach of ['baseline', 'proposed']) {
+        const s = methods[id]![approach]!;
+        expect(Object.keys(s)).toEqual(METRICS);
+        for (const metric of ['pointingGame', 'energyInBox', 'massOutsideBody', 'deletionAuc', 'insertionAuc']) {
+          expect(s[metric]).toBeGreaterThanOrEqual(0);
+          expect(s[metric]).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  }, 180_000);
+});
+
 describe('envision bench: bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['N < 1', ['--n', '0'], /^envision bench: --n must be an integer ≥ 1, got '0'$/],
     ['N not a number', ['--n', 'two'], /^envision bench: --n must be an integer ≥ 1, got 'two'$/],
     ['N beyond the held-out range', ['--n', '100000'], /^envision bench: --n must be at most the \d+ held-out seeds of .*training\.json, got 100000$/],
-    ['an unknown method', ['--methods', 'ig,lime'], /^envision bench: --methods: unknown method 'lime' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel\)$/],
+    ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime\)$/],
     ['an option for a method not run', ['--methods', 'ig', '--option', 'occlusion.window=[3,8,8]'], /^envision bench: --option expects METHOD\.KEY=VALUE with METHOD one of ig, got/],
     ['a bad tolerance', ['--tolerance=-1'], /^envision bench: --tolerance must be a number of pixels ≥ 0, got '-1'$/],
     ['an unknown flag', ['--frobnicate'], /^envision bench: .*frobnicate.*\(see envision bench --help\)$/],

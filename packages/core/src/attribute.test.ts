@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { combineMaps, identityWeights, oneHotWeights } from './attribute.js';
-import { tensor } from '@envision/onnx-grad';
+import { attribute, combineMaps, identityWeights, oneHotWeights } from './attribute.js';
+import { tensor, type Model, type Tensor } from '@envision/onnx-grad';
+import type { AttributionMethod } from './method.js';
 
 describe('weights and the jacobian combination', () => {
   it('identity and one-hot weights select output elements', () => {
@@ -16,5 +17,31 @@ describe('weights and the jacobian combination', () => {
     const maps = combineMaps(perElement, weights);
     expect(maps.shape).toEqual([2, 3]);
     expect([...maps.data]).toEqual([6, 12, 18, -2, -4, -6]);
+  });
+});
+
+describe('the request a method receives', () => {
+  // y = 2x on two elements: enough to run a method that only records its request.
+  const model: Model = {
+    inputs: [{ name: 'x', dtype: 'float32', shape: [1, 2] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: [1, 2] }],
+    run: async (feeds) => ({ y: tensor('float32', feeds.x!.shape, Float32Array.from(feeds.x!.data as Float32Array, (v) => 2 * v)) }),
+  };
+  const seen: (string | undefined)[] = [];
+  const recorder: AttributionMethod = {
+    meta: { id: 'recorder', kind: 'perturbation', linear: true, optionsSchema: { type: 'object' }, defaultOptions: {}, description: 'records', paper: 'none' },
+    attribute: async (request) => {
+      seen.push(request.baseDir);
+      return { maps: tensor('float32', [request.target.shape[0]!, 2], new Float32Array(2 * request.target.shape[0]!)) };
+    },
+  };
+  const x = tensor('float32', [1, 2], new Float32Array([1, 2])) as Tensor<'float32'>;
+
+  it('carries the folder relative option paths are resolved against, in both strategies, and none when not given', async () => {
+    for (const strategy of ['direct', 'jacobian'] as const) {
+      await attribute({ method: recorder, model, inputs: { x }, wrt: 'x', of: 'y', weights: oneHotWeights([2], 0), strategy, baseDir: '/experiments/a' });
+    }
+    await attribute({ method: recorder, model, inputs: { x }, wrt: 'x', of: 'y', weights: oneHotWeights([2], 0) });
+    expect(seen).toEqual(['/experiments/a', '/experiments/a', undefined]);
   });
 });

@@ -24,6 +24,8 @@ export interface AttributeJob {
   /** @default 'auto' */
   readonly strategy?: Strategy;
   readonly head?: OutputHead;
+  /** Folder relative file paths in the options are resolved against (see {@link AttributionRequest.baseDir}). */
+  readonly baseDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * Looks registered methods up by id, for a method that runs another (a noise tunnel); given to the method as
@@ -119,7 +121,16 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const wanted = job.strategy ?? 'auto';
   const strategy = wanted === 'auto' ? (isLinearInTarget(method, options, job.resolveMethod) && k < o && job.head === undefined ? 'direct' : 'jacobian') : wanted;
   const methods = job.resolveMethod;
-  const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}), ...(methods ? { methods } : {}) };
+  const request = {
+    model,
+    inputs,
+    wrt,
+    of,
+    options,
+    ...(job.baseDir === undefined ? {} : { baseDir: job.baseDir }),
+    ...(job.onProgress ? { onProgress: job.onProgress } : {}),
+    ...(methods ? { methods } : {}),
+  };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
     checkMethodResult(method, options, result, k, x.shape, methods);

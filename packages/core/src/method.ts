@@ -79,6 +79,11 @@ export interface AttributionRequest<Options> {
   readonly head?: OutputHead;
   /** Validated options with defaults applied. */
   readonly options: Options;
+  /**
+   * Folder that relative file paths in the options (a mask or baseline file) are resolved against: the experiment
+   * file's folder when the pipeline runs the method. Absent: the working directory.
+   */
+  readonly baseDir?: string;
   /** Called as work progresses, `done` out of `total` units. */
   readonly onProgress?: (done: number, total: number) => void;
   /**

@@ -31,7 +31,8 @@ explains the activation, e.g. saliency gives the layer gradient).
   --threads N            onnxruntime intra-op threads
   --json                 print one JSON line: output, shape, strategy, time and the method's report
                          (e.g. ig's convergenceDelta per target row)
-Methods: occlusion, saliency, guided-backprop, deconvnet, ig, gradshap, grad-cam, layer-ig (and any --plugin's).
+Methods: occlusion, saliency, guided-backprop, deconvnet, ig, gradshap, grad-cam, layer-ig, feature-ablation,
+shapley-sampling, kernel-shap, lime (--option mask={...}; and any --plugin's).
 Writes float32 [K, …S] to --out.`;
 
 /** `envision attribute`: the exact contract other tools depend on. */

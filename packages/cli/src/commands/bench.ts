@@ -12,8 +12,8 @@ import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonT
 /** The methods `envision bench phantom` runs by default, in report order. */
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
-/** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named. */
-export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel'];
+/** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named (they cost more). */
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime'];
 
 /** Every method `--methods` accepts. */
 const ALL_BENCH_METHOD_IDS: readonly string[] = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
@@ -52,11 +52,12 @@ Prints the table, or with --json exactly one JSON document on stdout (progress g
    "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
 Details: docs/bench-phantom.md.
   --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
-  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel; default 0); the phantoms are fixed
+  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel, Shapley sampling, KernelSHAP, LIME;
+                   default 0); the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
-  --methods IDS    comma-separated subset of ${ALL_BENCH_METHOD_IDS.join(', ')}
-                   (default ${BENCH_METHOD_IDS.join(', ')})
+  --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all of these),
+                   ${BENCH_OPTIONAL_METHOD_IDS.join(', ')}
   --option M.K=V   override a method option, V parsed as JSON when it parses (e.g. --option ig.steps=8)
   --steps K        steps of each deletion/insertion curve (default ${DEFAULT_CAUSAL_STEPS})
   --tolerance PX   pointing-game tolerance in pixels (default 15 · size / 224)
@@ -71,7 +72,11 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   guided-backprop  no options (on a model without ReLUs it equals the gradient)
   input-x-gradient no options
   noise-tunnel     SmoothGrad of the signed saliency (linear, so run direct): 8 samples,
-                   stdevs 0.15 · (white − black), seed S`;
+                   stdevs 0.15 · (white − black), seed S
+  feature-ablation grid of w × w cells, baseline black, 32 per evaluation
+  shapley-sampling grid of 2w × 2w cells, 8 permutations, baseline black, seed S
+  kernel-shap      grid of w × w cells, 160 coalitions, baseline black, seed S
+  lime             grid of w × w cells, 160 coalitions, baseline black, seed S`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -127,6 +132,10 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     'guided-backprop': {},
     'input-x-gradient': {},
     'noise-tunnel': { method: 'saliency', methodOptions: { abs: false }, type: 'smoothgrad', samples: 8, stdevs: 0.15 * Math.abs(white - black), seed },
+    'feature-ablation': { mask: { type: 'grid', size: [w, w] }, baseline: black, perturbationsPerEval: 32 },
+    'shapley-sampling': { mask: { type: 'grid', size: [2 * w, 2 * w] }, samples: 8, baseline: black, perturbationsPerEval: 32, seed },
+    'kernel-shap': { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
+    lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
   };
 }
 

@@ -3,6 +3,12 @@ import type { AttributionMethod, MethodResolver } from '../method.js';
 import { type Model, EnvisionError, OnnxModel, DataType, encodeModel, makeGraph, makeModel, makeNode, makeTensorValueInfo, type Tensor, formatShape, sizeOf, tensor } from '@envision/onnx-grad';
 import { sumChannels } from '../render/normalize.js';
 
+/** What a method may need besides its request: other methods by id (a wrapper), the experiment's folder (files). */
+export interface PerDimensionContext {
+  readonly resolveMethod?: MethodResolver;
+  readonly baseDir?: string;
+}
+
 /**
  * The paper's literal step 1: the M per-dimension maps of one image for one method, channel-summed, `[M, H, W]`.
  * Computed once, then every prompt is fused from it without touching the model again.
@@ -16,7 +22,7 @@ export async function perDimensionMaps(
   pixels: Tensor<'float32'>,
   embeddingDim: number,
   onProgress?: (done: number, total: number) => void,
-  resolveMethod?: MethodResolver,
+  context: PerDimensionContext = {},
 ): Promise<{ maps: Tensor<'float32'>; milliseconds: number }> {
   const started = performance.now();
   const outcome = await attribute({
@@ -29,7 +35,8 @@ export async function perDimensionMaps(
     weights: identityWeights([embeddingDim]),
     strategy: 'direct',
     ...(onProgress ? { onProgress } : {}),
-    ...(resolveMethod ? { resolveMethod } : {}),
+    ...(context.resolveMethod ? { resolveMethod: context.resolveMethod } : {}),
+    ...(context.baseDir === undefined ? {} : { baseDir: context.baseDir }),
   });
   const [m, c, h, w] = outcome.maps.shape as [number, number, number, number];
   const plane = h * w;

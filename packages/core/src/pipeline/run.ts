@@ -119,7 +119,7 @@ export async function runExperiment(
           let report: Record<string, unknown> | undefined;
           if (strategy === 'jacobian') {
             if (store === undefined) {
-              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress, resolveMethod);
+              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress, { resolveMethod, baseDir: plan.baseDir });
               store = computed.maps;
               const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
               await writeNpy(await put(npy), store);
@@ -140,6 +140,7 @@ export async function runExperiment(
               weights,
               strategy: 'direct',
               ...(head ? { head } : {}),
+              baseDir: plan.baseDir,
               onProgress: progress,
               resolveMethod,
             });

@@ -66,7 +66,7 @@ export async function explainImage(
     const rows = weights.shape[0]!;
     const progress = (d: number, t: number) => onProgress?.(a + d / t, BENCH_APPROACHES.length);
     if (chooseStrategy('auto', method.linear, target, rows, m) === 'jacobian') {
-      store ??= (await perDimensionMaps(method.method, method.options, vision.model, vision.input, vision.output, pixels, m, progress, method.resolveMethod)).maps;
+      store ??= (await perDimensionMaps(method.method, method.options, vision.model, vision.input, vision.output, pixels, m, progress, { resolveMethod: method.resolveMethod })).maps;
       out[approach] = await fuseStored(store, weights);
       continue;
     }
