@@ -92,8 +92,10 @@ export function tarEntry(file: string, path: string): string {
  * `@babel/runtime-corejs3`, under dcmjs); online, the ranges resolve as usual.
  */
 export function pinLockfileVersions(workspaceYaml: string): void {
+  // pnpm 12 writes two documents (pnpm's own packages first, then the project's): read the last.
   const lock = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
-  const section = lock.slice(lock.indexOf('\npackages:\n'), lock.indexOf('\nsnapshots:\n'));
+  const start = lock.lastIndexOf('\npackages:\n');
+  const section = lock.slice(start, lock.indexOf('\nsnapshots:\n', start));
   const versions = new Map<string, Set<string>>();
   for (const m of section.matchAll(/^ {2}'?(@?[^@'\s]+)@(\d[^:'(\s]*)'?:$/gm)) {
     versions.set(m[1]!, (versions.get(m[1]!) ?? new Set()).add(m[2]!));
