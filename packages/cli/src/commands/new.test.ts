@@ -74,7 +74,7 @@ describe('envision new', () => {
     expect(pkg.scripts).toEqual({ build: 'tsc', test: 'tsc && node --test dist/demo-one.test.js', experiment: 'envision run example/experiment.yaml' });
     expect(pkg).toMatchObject({ license: 'MIT', type: 'module', engines: { node: '>=20.9' }, exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } });
     expect(readFileSync(join(out, 'src/index.ts'), 'utf8')).toMatch(/export default definePlugins\(\{ \w+: \[demoOne[A-Z]\w+\] \}\);/);
-    expect(readFileSync(join(out, 'example/experiment.yaml'), 'utf8')).toContain(`plugins: [${name}]`);
+    expect(readFileSync(join(out, 'example/experiment.yaml'), 'utf8')).toContain(`plugins: ['${name}']`);
     expect(readFileSync(join(out, 'pnpm-workspace.yaml'), 'utf8')).toMatch(/^allowBuilds:\n {2}core-js-pure: false\n {2}onnxruntime-node: false\n {2}protobufjs: false\n {2}sharp: false\n/m);
     // The README in the house order.
     const headings = readFileSync(join(out, 'README.md'), 'utf8').match(/^## .*$/gm);
