@@ -29,7 +29,8 @@ describe('pnpm run pack', () => {
       expect(names, m.name).toContain('package/dist/index.d.ts');
       expect(names, m.name).toContain('package/README.md');
       expect(names, m.name).toContain('package/src/index.ts');
-      expect(names.filter((n) => /\.test(-support)?\.ts$|tsbuildinfo$/.test(n)), m.name).toEqual([]);
+      // (The CLI's templates hold the tests of the packages they write: those are shipped.)
+      expect(names.filter((n) => /\.test(-support)?\.ts$|tsbuildinfo$/.test(n) && !n.startsWith('package/templates/')), m.name).toEqual([]);
       const packed = JSON.parse(entries.get('package/package.json')!.toString('utf8')) as { dependencies?: Record<string, string> };
       for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
         const version = manifests.find((x) => x.name === dep)?.version;
@@ -37,6 +38,10 @@ describe('pnpm run pack', () => {
       }
       expect(JSON.stringify(packed), m.name).not.toContain('workspace:');
     }
+    const cli = [...tarEntries(packs().tarballs['@envision/cli']!).keys()];
+    for (const kind of ['method', 'adapter', 'fusion']) expect(cli).toContain(`package/templates/${kind}/src/__ID__.ts`);
+    expect(cli).toContain('package/templates/shared/example/model/vision.onnx');
+    expect(cli).toContain('package/templates/shared/gitignore');
   });
 
   it('writes overrides.yaml: every package → file: its tarball (absolute), and the allowBuilds block', () => {
