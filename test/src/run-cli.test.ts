@@ -74,6 +74,31 @@ strategy: sideways
     expect(lines.some((l) => l.startsWith(`${file}:16:11 strategy must be equal to one of the allowed values`))).toBe(true);
   });
 
+  it('loads the model: names a bundle that is not there, and warns about a classifier target whose rule ignores class groups', () => {
+    const model = `model:\n  adapter: medclip\n  bundle: ${join(root, 'fixtures/tiny-dual')}\n`;
+    const rest = `images: [${join(root, 'fixtures/images/cxr-a.png')}]
+methods:
+  - id: saliency
+targets:
+  - name: findings
+    target: classifier
+    fusion: { id: softmax }
+    classes: { edema: [edema, lung edema], effusion: [pleural effusion] }
+`;
+    const warned = experiment('groups.yaml', model + rest);
+    const a = envision(['validate', warned]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(`${warned}: ok\n`);
+    expect(a.stderr).toBe(
+      `${warned}: warning: targets findings: fusion 'softmax' ignores class groups, so this classifier target explains each of its 3 prompts rather than its 2 classes (prompts of one class compete with each other); use an ensemble rule (mean or max) for one score per class\n`,
+    );
+    const missing = experiment('nobundle.yaml', model.replace('tiny-dual', 'no-such-bundle') + rest);
+    const b = envision(['validate', missing]);
+    expect(b.code).toBe(2);
+    expect(b.stderr.trim().split('\n')).toHaveLength(1);
+    expect(b.stderr).toMatch(new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*no-such-bundle`));
+  });
+
   it('reports YAML syntax errors with their line and column', () => {
     const file = experiment('syntax.yaml', 'model:\n  adapter: medclip\n images: [\n');
     const r = envision(['validate', file]);
@@ -213,28 +238,57 @@ describe('plugins are found by package name from the experiment folder', () => {
     // A user's project inside the repository, so that its plugin can import @envision/core (as a published plugin would
     // through its own dependency).
     project = join(root, 'test', `.tmp-plugin-project-${process.pid}`);
-    const write = (name: string, id: string) => {
+    // meta and maps as a plugin writes them; `form` is the package's default export.
+    const write = (name: string, id: string, { meta = 'linearInTarget: true', maps = '[k, ...x.shape.slice(1)]', form = 'inversify' } = {}) => {
       const pkg = join(project, 'node_modules', name);
       mkdirSync(pkg, { recursive: true });
       writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { '.': { default: './index.js' } } }));
+      const exported =
+        form === 'inversify'
+          ? 'export default new ContainerModule(({ bind }) => { bind(AttributionMethod).toConstantValue(method); });'
+          : 'export default definePlugins({ methods: [method] });';
       writeFileSync(
         join(pkg, 'index.js'),
-        `import { ContainerModule, AttributionMethod, tensor } from '@envision/core';
+        `import { ContainerModule, AttributionMethod, definePlugins, tensor } from '@envision/core';
 const method = {
-  meta: { id: '${id}', kind: 'perturbation', linearInTarget: true, description: 'ones', paper: 'none',
+  meta: { id: '${id}', kind: 'perturbation', description: 'ones', paper: 'none',
     optionsSchema: { type: 'object', properties: { value: { type: 'number' } }, additionalProperties: false },
-    defaultOptions: { value: 1 } },
+    defaultOptions: { value: 1 }, ${meta} },
   async attribute({ inputs, wrt, target, options }) {
-    const x = inputs[wrt]; const n = x.data.length; const k = target.shape[0];
-    return { maps: tensor('float32', [k, ...x.shape.slice(1)], new Float32Array(k * n).fill(options.value)) };
+    const x = inputs[wrt]; const k = target.shape[0]; const shape = ${maps};
+    return { maps: tensor('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(options.value)) };
   },
 };
-export default new ContainerModule(({ bind }) => { bind(AttributionMethod).toConstantValue(method); });
+${exported}
 `,
       );
     };
+    // An adapter that loads its vision model forward-only (OnnxModel.load), as a first adapter often does.
+    const forward = join(project, 'node_modules', 'envision-adapter-forward');
+    mkdirSync(forward, { recursive: true });
+    writeFileSync(join(forward, 'package.json'), JSON.stringify({ name: 'envision-adapter-forward', version: '0.0.1', type: 'module', exports: './index.js' }));
+    writeFileSync(
+      join(forward, 'index.js'),
+      `import { join, resolve } from 'node:path';
+import { OnnxModel, definePlugins } from '@envision/core';
+import { medclipAdapterPlugin } from '@envision/adapter-medclip';
+const adapter = {
+  meta: { id: 'forward', description: 'MedCLIP with a forward-only vision model', optionsSchema: medclipAdapterPlugin.meta.optionsSchema },
+  async load(options, context) {
+    const medclip = await medclipAdapterPlugin.load(options, context);
+    const model = await OnnxModel.load(join(resolve(context.baseDir, options.bundle), 'vision.onnx'));
+    return Object.assign(Object.create(medclip), { id: 'forward', vision: { ...medclip.vision, model } });
+  },
+};
+export default definePlugins({ adapters: [adapter] });
+`,
+    );
     write('envision-method-ones', 'ones');
     write('envision-method-clash', 'occlusion');
+    write('envision-method-plain', 'plain', { meta: 'linear: true', form: 'plain' });
+    write('envision-method-misshapen', 'misshapen', { meta: 'linear: true', maps: '[k, 1, 2]', form: 'plain' });
+    write('envision-method-badschema', 'badschema', { meta: "linear: true, optionsSchema: { type: 'objekt' }", form: 'plain' });
+    write('envision-method-baddefault', 'baddefault', { meta: "linear: true, defaultOptions: { value: 'one' }", form: 'plain' });
   });
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -243,16 +297,70 @@ export default new ContainerModule(({ bind }) => { bind(AttributionMethod).toCon
       .replace('model:', `plugins: [${plugin}]\nmodel:`)
       .replace(/methods:\n  - id: occlusion\n    options: .*\n/, `methods:\n  - id: ${method}\n    options: { value: 2 }\n`);
 
-  it('runs a user plugin exactly like a built-in one', async () => {
+  it('runs a user plugin exactly like a built-in one; the former inversify form with linearInTarget still works, with a deprecation warning', async () => {
     const file = join(project, 'exp.yaml');
     writeFileSync(file, withPlugin('envision-method-ones', 'ones', join(project, 'out')));
     const r = envision(['run', file, '--json']);
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^envision: warning: envision-method-ones: method 'ones': meta\.linearInTarget is deprecated; rename it to meta\.linear/);
     const manifest = JSON.parse(readFileSync(join(project, 'out', 'manifest.json'), 'utf8'));
     expect(manifest.versions['envision-method-ones']).toBe('1.2.3');
     const maps = await readNpy(join(project, 'out', manifest.items[0].npy));
     expect(maps.data[0]).toBe(2);
+  });
+
+  it('runs a plugin package in the plain-object form (definePlugins) with no warning', async () => {
+    const file = join(project, 'plain.yaml');
+    writeFileSync(file, withPlugin('envision-method-plain', 'plain', join(project, 'out-plain')));
+    const r = envision(['run', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(project, 'out-plain', 'manifest.json'), 'utf8'));
+    expect(manifest.items[0].strategy).toBe('direct');
+    expect((await readNpy(join(project, 'out-plain', manifest.items[0].npy))).data[0]).toBe(2);
+  });
+
+  it('stops a method whose maps do not have the shape of the input, writing nothing', () => {
+    const file = join(project, 'misshapen.yaml');
+    const out = join(project, 'out-misshapen');
+    writeFileSync(file, withPlugin('envision-method-misshapen', 'misshapen', out));
+    const r = envision(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/method misshapen returned maps of shape \[\d+, 1, 2\] for \d+ target rows and input \[1, 3, 224, 224\]: expected \[\d+, 3, 224, 224\]/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it("reports a plugin's invalid optionsSchema or defaultOptions against the plugin, not the user's YAML", () => {
+    const schema = join(project, 'badschema.yaml');
+    writeFileSync(schema, withPlugin('envision-method-badschema', 'badschema', join(project, 'out5')));
+    const a = envision(['validate', schema]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/plugins\[0\] envision-method-badschema: method 'badschema': meta\.optionsSchema is not a valid JSON Schema \(2020-12\): .*type/);
+    expect(a.stderr).not.toMatch(/internal error|\n\s+at /);
+    const defaults = join(project, 'baddefault.yaml');
+    writeFileSync(defaults, withPlugin('envision-method-baddefault', 'baddefault', join(project, 'out6')));
+    const b = envision(['validate', defaults]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/plugins\[0\] envision-method-baddefault: method 'baddefault': meta\.defaultOptions do not fit its optionsSchema: defaultOptions\.value must be number/);
+  });
+
+  it('says before a run that an adapter with a forward-only vision model cannot serve gradient methods, and runs perturbation methods with it', () => {
+    const gradient = join(project, 'forward.yaml');
+    const yaml = fast(join(root, 'fixtures/images/cxr-a.png'), join(project, 'out-forward'))
+      .replace('model:', 'plugins: [envision-adapter-forward]\nmodel:')
+      .replace('adapter: medclip', 'adapter: forward');
+    writeFileSync(gradient, yaml.replace(/methods:\n  - id: occlusion\n    options: .*\n/, 'methods:\n  - id: saliency\n'));
+    const a = envision(['validate', gradient]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      `${gradient}: adapter 'forward' (envision-adapter-forward): the vision model has no gradients, which saliency need: load it with DifferentiableOnnxModel.load(file) instead of OnnxModel.load\n`,
+    );
+    const perturbation = join(project, 'forward-occlusion.yaml');
+    writeFileSync(perturbation, yaml);
+    const b = envision(['run', perturbation, '--json']);
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
   });
 
   it('validates the plugin options with its schema', () => {

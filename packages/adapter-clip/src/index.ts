@@ -5,8 +5,7 @@
  * truncation, the logit scale and bias read from the folder's safetensors weights, and the `clip` adapter plugin.
  * @packageDocumentation
  */
-import { ContainerModule } from 'inversify';
-import { AdapterPlugin } from '@envision/core';
+import { definePlugins } from '@envision/core';
 import { clipAdapterPlugin } from './plugin.js';
 
 export { clipAdapterPlugin } from './plugin.js';
@@ -24,8 +23,6 @@ export {
 export { importClip, type ImportClipOptions, type ImportClipResult, type ClipVariant } from './import.js';
 export { HfTokenizer, type HfTokenizerOptions, type Padding } from './tokenizer.js';
 
-/** Binds the `clip` adapter plugin; the package's plugin entry point. */
-const clipModule: ContainerModule = new ContainerModule(({ bind }) => {
-  bind(AdapterPlugin).toConstantValue(clipAdapterPlugin);
-});
-export default clipModule;
+/** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
+const clipPlugins = definePlugins({ adapters: [clipAdapterPlugin] });
+export default clipPlugins;

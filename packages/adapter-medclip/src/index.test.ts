@@ -1,11 +1,12 @@
 import { AdapterPlugin, PluginRegistry } from '@envision/core';
 import { describe, expect, it } from 'vitest';
-import medclipModule, { MedClipAdapter, PromptClassifier, chexpert5, loadBundle, medclipAdapterPlugin, readPromptFile, samplePrompts } from './index.js';
+import medclipPlugins, { MedClipAdapter, PromptClassifier, chexpert5, loadBundle, medclipAdapterPlugin, readPromptFile, samplePrompts } from './index.js';
 
 describe('package entry point', () => {
-  it('default-exports a ContainerModule that binds the medclip adapter plugin', () => {
+  it('default-exports its plugins in the plain-object form: the medclip adapter', () => {
     const registry = new PluginRegistry();
-    registry.addModule(medclipModule, '@envision/adapter-medclip');
+    registry.addPackage(medclipPlugins, '@envision/adapter-medclip');
+    expect(medclipPlugins).toEqual({ adapters: [medclipAdapterPlugin] });
     expect(registry.ids('adapter')).toEqual(['medclip']);
     expect(registry.get('adapter', 'medclip').plugin).toBe(medclipAdapterPlugin);
     expect(typeof AdapterPlugin).toBe('symbol');

@@ -4,8 +4,7 @@
  * classifier, and the `medclip` adapter plugin.
  * @packageDocumentation
  */
-import { ContainerModule } from 'inversify';
-import { AdapterPlugin } from '@envision/core';
+import { definePlugins } from '@envision/core';
 import { medclipAdapterPlugin } from './plugin.js';
 
 export { medclipAdapterPlugin, type MedClipPluginOptions } from './plugin.js';
@@ -32,11 +31,9 @@ export { PromptClassifier, MAX_LOGIT_SCALE, clampLogitScale, type ClassifierMode
 export { l2NormaliseRows, reducePromptLogits, softmax, type Ensemble, type ClassScore, type Classification } from '@envision/core';
 export * from './prompts/index.js';
 
-/** Binds the `medclip` adapter plugin; the package's plugin entry point. */
-const medclipModule: ContainerModule = new ContainerModule(({ bind }) => {
-  bind(AdapterPlugin).toConstantValue(medclipAdapterPlugin);
-});
-export default medclipModule;
+/** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
+const medclipPlugins = definePlugins({ adapters: [medclipAdapterPlugin] });
+export default medclipPlugins;
 export {
   importMedClip,
   buildMedClip,

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginRegistry, coreModule, loadPlugins, runtimeVersions } from '@envision/core';
+import { PluginRegistry, corePlugins, loadPlugins, runtimeVersions } from '@envision/core';
 
 /**
  * The plugin packages the `envision` binary ships with. They are loaded by package name, resolved from this package,
@@ -25,8 +25,9 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param extraDir - the folder they are resolved from
  */
 export async function registryWith(extra: readonly string[] = [], extraDir = process.cwd()): Promise<PluginRegistry> {
-  const registry = new PluginRegistry();
-  registry.addModule(coreModule, '@envision/core', runtimeVersions()['@envision/core']);
+  // Deprecations of a plugin's declaration reach its user as one plain line each.
+  const registry = new PluginRegistry({ onWarning: (message) => process.stderr.write(`envision: warning: ${message}\n`) });
+  registry.addPlugins(corePlugins, '@envision/core', runtimeVersions()['@envision/core']);
   await loadPlugins(registry, [...BUILTIN_PLUGINS.map((p) => [p, here] as const), ...extra.map((p) => [p, extraDir] as const)]);
   return registry;
 }

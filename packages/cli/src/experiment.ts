@@ -18,7 +18,7 @@ import { registryWith } from './builtin-plugins.js';
 export function partsOf(registry: PluginRegistry): ExperimentParts {
   return {
     methods: registry.all('method').map((r) => r.plugin.meta),
-    adapters: registry.all('adapter').map((r) => ({ ...r.plugin.meta, defaultOptions: {} })),
+    adapters: registry.all('adapter').map((r) => ({ ...r.plugin.meta, defaultOptions: r.plugin.meta.defaultOptions ?? {} })),
     fusions: registry.all('fusion').map((r) => r.plugin.meta),
   };
 }

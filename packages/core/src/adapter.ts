@@ -1,4 +1,4 @@
-import { EnvisionError, type Model, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
+import { EnvisionError, type DifferentiableModel, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
 import type { TextSide } from './token-attribution.js';
 import type { JsonSchema } from './method.js';
 
@@ -59,19 +59,27 @@ export interface VlmAdapter {
    * image–text pair (SigLIP). @default 'softmax'
    */
   readonly scoring?: 'softmax' | 'sigmoid';
-  /** The vision encoder: normalised pixels in, unnormalised embedding `[B, M]` out. */
-  readonly vision: { readonly model: Model; readonly input: string; readonly output: string };
+  /**
+   * The vision encoder: normalised pixels in (`input`, `[B, C, H, W]`, any batch B), unnormalised embedding `[B, M]`
+   * out (`output`). Gradient methods need its vector–Jacobian products: load it with
+   * `DifferentiableOnnxModel.load(file)` (the gradient graph is built on the first `vjp`, so this costs nothing until a
+   * gradient method runs). Checked when the adapter loads: the names exist and the output width is `embeddingDim`.
+   */
+  readonly vision: { readonly model: DifferentiableModel; readonly input: string; readonly output: string };
   /**
    * Names for useful layers of the vision model (alias → tensor name, e.g. `lastStage`), so that a layer method's
    * `layer` option can name a layer without its tensor name. Optional.
    */
   readonly layers?: Readonly<Record<string, string>>;
-  /** Named prompt sets the model ships with (may be empty). */
-  readonly promptSets: PromptSets;
+  /** Named prompt sets the model ships with, for targets' `promptSet`. Optional. */
+  readonly promptSets?: PromptSets;
   /** Reads and preprocesses an image file into the vision input, float32 `[1, C, H, W]`. */
   preprocessImage(file: string): Promise<Tensor<'float32'>>;
-  /** Tokenises texts as one padded batch, exactly as the original model does. */
-  tokenize(texts: readonly string[]): TokenBatch;
+  /**
+   * Tokenises texts as one padded batch, exactly as the original model does. Optional: the pipeline does not call it
+   * (`encodeText` takes texts); `envision tokenize` does.
+   */
+  tokenize?(texts: readonly string[]): TokenBatch;
   /** Image embeddings (unnormalised) of preprocessed pixels `[B, C, H, W]` → float32 `[B, M]`. */
   encodeImage(pixels: Tensor<'float32'>): Promise<Tensor<'float32'>>;
   /** Text embeddings (unnormalised) of texts embedded as one padded batch → float32 `[K, M]`. */
@@ -93,13 +101,18 @@ export interface AdapterLoadContext {
   readonly baseDir: string;
 }
 
-/** An adapter plugin: it loads a {@link VlmAdapter} from its options (for example a bundle folder). */
+/**
+ * An adapter plugin: it loads a {@link VlmAdapter} from its options (for example a model folder). Published with
+ * `definePlugins({ adapters: [plugin] })`.
+ */
 export interface AdapterPlugin<Options = Record<string, unknown>> {
   readonly meta: {
     /** Id used in experiments as `model.adapter`. */
     readonly id: string;
     /** JSON Schema of the adapter's options (the other fields of `model`). */
     readonly optionsSchema: JsonSchema;
+    /** Defaults for the options a user leaves out, merged under the given ones. Optional. */
+    readonly defaultOptions?: Partial<Options>;
     /** One line saying which models it loads. */
     readonly description: string;
   };

@@ -1,6 +1,7 @@
 import { EnvisionError, isDifferentiable, type Model, type NamedTensors, type Tensor, formatShape, sameShape, sizeOf, tensor } from '@envision/onnx-grad';
 import type { AttributionMethod, AttributionResult, OutputHead } from './method.js';
 import { resolveOptions } from './options.js';
+import { checkMethodResult, isLinearInTarget } from './method-maps.js';
 
 /**
  * How a weighted target is explained. `direct`: one attribution of each weighted sum w_k · f.
@@ -115,10 +116,12 @@ export async function attribute(job: AttributeJob): Promise<AttributeOutcome> {
   const request = { model, inputs, wrt, of, options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) };
   if (strategy === 'direct' || job.head !== undefined) {
     const result = await method.attribute({ ...request, target: weights, ...(job.head ? { head: job.head } : {}) });
+    checkMethodResult(method, options, result, k, x.shape);
     checkFinite(result.maps, method.meta.id);
     return { ...result, strategy: 'direct', milliseconds: performance.now() - started };
   }
   const perElement = await method.attribute({ ...request, target: identityWeights(outputShape) });
+  checkMethodResult(method, options, perElement, o, x.shape);
   checkFinite(perElement.maps, method.meta.id);
   const maps = combineMaps(perElement.maps, weights);
   return { maps, ...(perElement.report ? { report: perElement.report } : {}), strategy: 'jacobian', milliseconds: performance.now() - started };
@@ -136,10 +139,4 @@ export function checkFinite(maps: Tensor<'float32'>, method: string): void {
       throw new EnvisionError('E_METHOD', `method ${method} produced ${maps.data[i]} in map row ${Math.floor(i / inner)}: check that the inputs are finite and that no option overflows float32 (a baseline or noise beyond ±3.4e38)`);
     }
   }
-}
-
-/** Whether a method is linear in its target with these (resolved) options. */
-export function isLinearInTarget(method: AttributionMethod, options: Record<string, unknown>): boolean {
-  const linear = method.meta.linearInTarget;
-  return typeof linear === 'function' ? linear(options) : linear;
 }

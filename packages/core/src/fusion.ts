@@ -22,15 +22,21 @@ export interface FusionInput<Options> {
 /**
  * A fusion rule turns an image embedding and text embeddings into K scalars s_k, and gives the cotangent rows
  * c_k = ∂s_k/∂e that carry the explanation from the embedding back to the pixels (∂s_k/∂x = J(x)ᵀ c_k).
- * Published like methods, under the `FusionRule` token.
+ * Published like methods: `definePlugins({ fusions: [rule] })` (or a `ContainerModule` binding the `FusionRule` token).
  */
 export interface FusionRule<Options = Record<string, unknown>> {
   readonly meta: {
     readonly id: string;
     readonly optionsSchema: JsonSchema;
     readonly defaultOptions: Partial<Options>;
+    /** One line saying what the rule computes. */
     readonly description: string;
-    /** True when s_k is linear in e (then the cotangents do not depend on e). */
+    /** The paper the rule comes from, when there is one. Optional. */
+    readonly paper?: string;
+    /**
+     * True when the scores are linear in the explained output (s_k linear in e): the cotangents then do not depend
+     * on e, and a method that is linear in its target explains all K scores in one pass.
+     */
     readonly linear: boolean;
   };
   /** The scores s_r for embedding e: one per text, or one per group for ensemble rules. */

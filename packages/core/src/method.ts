@@ -22,11 +22,21 @@ export interface MethodMeta<Options> {
   /** `gradient` methods need a {@link DifferentiableModel}; `perturbation` methods only run the model forward. */
   readonly kind: 'gradient' | 'perturbation';
   /**
-   * True when A(Σ w_i f_i) = Σ w_i A(f_i) exactly: the fused map can then be computed as one attribution of the
-   * weighted output instead of one per output element. A function when it depends on the options (Saliency is
-   * linear only without `abs`).
+   * True when the method is linear in its target, A(Σ w_i f_i) = Σ w_i A(f_i) exactly: the fused map can then be
+   * computed as one attribution of the weighted output instead of one per output element. A function when it depends
+   * on the options (Saliency is linear only without `abs`). Absent means `false` (always correct, slower).
    */
-  readonly linearInTarget: boolean | ((options: Options) => boolean);
+  readonly linear?: boolean | ((options: Options) => boolean);
+  /**
+   * The former name of {@link MethodMeta.linear}; still read for one release, with a deprecation warning.
+   * @deprecated use `linear`
+   */
+  readonly linearInTarget?: boolean | ((options: Options) => boolean);
+  /**
+   * Whether the maps are shaped like the attributed input (`[K, …S]`), as checked after every call. A function when
+   * it depends on the options (a layer method returns the layer's grid with `upsample: none`). @default true
+   */
+  readonly mapsShapedLikeInput?: boolean | ((options: Options) => boolean);
   /** JSON Schema of the options object (defaults live in {@link MethodMeta.defaultOptions}). */
   readonly optionsSchema: JsonSchema;
   /** Defaults for the options a user leaves out (required options have none). */
@@ -39,7 +49,7 @@ export interface MethodMeta<Options> {
 
 /** Everything an attribution method receives for one attribution. */
 export interface AttributionRequest<Options> {
-  /** The model to explain ({@link DifferentiableModel} for gradient methods). */
+  /** The model to explain: a {@link DifferentiableModel} for gradient methods (the pipeline checks it has `vjp`). */
   readonly model: Model;
   /** A tensor for every model input; `inputs[wrt]` has batch 1, shape `[1, …S]`. */
   readonly inputs: NamedTensors;
@@ -73,7 +83,8 @@ export interface AttributionResult {
 
 /**
  * An attribution method plugin: data (`meta`) plus one function, in the manner of an ESLint rule.
- * Publish it from a package whose default export is a `ContainerModule` binding it to the `AttributionMethod` token.
+ * Publish it from a package whose default export is `definePlugins({ methods: [method] })` (or an inversify
+ * `ContainerModule` binding it to the `AttributionMethod` token).
  */
 export interface AttributionMethod<Options = Record<string, unknown>> {
   readonly meta: MethodMeta<Options>;

@@ -26,6 +26,30 @@ export function formatAjvError(e: ErrorObject, prefix: string): string {
 }
 
 /**
+ * The compiled validator of a plugin's options schema, compiled once per declaration object.
+ * @throws Error from ajv when the schema itself is invalid (the registry checks this when a plugin registers)
+ */
+export function compileOptionsSchema(declaration: { readonly optionsSchema: JsonSchema }): ValidateFunction {
+  let validate = compiled.get(declaration);
+  if (validate === undefined) {
+    validate = ajv.compile(declaration.optionsSchema);
+    compiled.set(declaration, validate);
+  }
+  return validate;
+}
+
+/**
+ * Validates a plugin's defaults against its schema with the schema's top-level `required` lifted (defaults may
+ * leave required options to the user). Returns the problems, each as `defaultOptions.path message`.
+ */
+export function defaultOptionsProblems(declaration: { readonly optionsSchema: JsonSchema; readonly defaultOptions?: unknown }): string[] {
+  const { required: _required, ...relaxed } = declaration.optionsSchema;
+  const validate = ajv.compile(relaxed);
+  if (validate(declaration.defaultOptions ?? {})) return [];
+  return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => formatAjvError(e, 'defaultOptions'));
+}
+
+/**
  * Merges given options over a plugin's defaults and validates the result against its schema, compiling each
  * schema once (cached by the declaration object).
  *
@@ -35,11 +59,7 @@ export function formatAjvError(e: ErrorObject, prefix: string): string {
  * @throws EnvisionError `E_CONFIG` listing every problem, each as `path message`
  */
 export function resolveOptions<Options>(declaration: OptionsDeclaration<Options>, given: Record<string, unknown>, where: string): Options {
-  let validate = compiled.get(declaration);
-  if (validate === undefined) {
-    validate = ajv.compile(declaration.optionsSchema);
-    compiled.set(declaration, validate);
-  }
+  const validate = compileOptionsSchema(declaration);
   const merged = { ...(declaration.defaultOptions as Record<string, unknown>), ...given };
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => formatAjvError(e, 'options'));

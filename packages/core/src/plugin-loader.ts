@@ -5,27 +5,24 @@ import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
 import { EnvisionError, describeCause } from '@envision/onnx-grad';
 import type { PluginRegistry } from './registry.js';
+import { checkPluginExport, type EnvisionPlugins } from './plugins.js';
 
-/**
- * Resolves a plugin package by name from a folder (as Node would from a file in that folder), imports it and returns
- * its default export, which must be an inversify `ContainerModule`. A user's published plugin is found exactly like
- * Envision's own.
- *
- * @param packageName - the npm package name, e.g. `envision-method-foo` or `@acme/envision-adapter-bar`
- * @param fromDir - the folder to resolve from (an experiment file's folder)
- * @throws EnvisionError `E_PLUGIN` when the package cannot be found or has no ContainerModule default export
- */
-export async function importPluginModule(packageName: string, fromDir: string): Promise<ContainerModule> {
-  return (await importPlugin(packageName, fromDir)).module;
-}
-
-/** A plugin package as loaded: its ContainerModule and the version its package.json declares. */
+/** A plugin package as loaded: its default export and the version its package.json declares. */
 export interface LoadedPlugin {
-  readonly module: ContainerModule;
+  /** `definePlugins({ methods, adapters, fusions })` or an inversify `ContainerModule`. */
+  readonly module: EnvisionPlugins | ContainerModule;
   readonly version: string;
 }
 
-/** Like {@link importPluginModule}, also reading the package's version (for run manifests). */
+/**
+ * Resolves a plugin package by name from a folder (as Node would from a file in that folder), imports it and returns
+ * its default export — `definePlugins({ methods, adapters, fusions })` or an inversify `ContainerModule` — with its
+ * version (for run manifests). A user's published plugin is found exactly like Envision's own.
+ *
+ * @param packageName - the npm package name, e.g. `envision-method-foo` or `@acme/envision-adapter-bar`
+ * @param fromDir - the folder to resolve from (an experiment file's folder)
+ * @throws EnvisionError `E_PLUGIN` when the package cannot be found or its default export is neither form
+ */
 export async function importPlugin(packageName: string, fromDir: string): Promise<LoadedPlugin> {
   let resolved: string;
   try {
@@ -39,11 +36,7 @@ export async function importPlugin(packageName: string, fromDir: string): Promis
   } catch (e) {
     throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' failed to load: ${describeCause(e)}`, e);
   }
-  const module = mod.default;
-  if (module === null || typeof module !== 'object' || (module as { constructor?: { name?: string } }).constructor?.name !== 'ContainerModule') {
-    throw new EnvisionError('E_PLUGIN', `plugin package '${packageName}' must default-export an inversify ContainerModule`);
-  }
-  return { module: module as ContainerModule, version: packageVersion(resolved, packageName) };
+  return { module: checkPluginExport(mod.default, packageName), version: packageVersion(resolved, packageName) };
 }
 
 /** The version in the package.json of `packageName`, found by walking up from its resolved entry file. */
@@ -66,6 +59,6 @@ export function packageVersion(entry: string, packageName: string): string {
 export async function loadPlugins(registry: PluginRegistry, packages: readonly (readonly [string, string])[]): Promise<void> {
   for (const [name, dir] of packages) {
     const { module, version } = await importPlugin(name, dir);
-    registry.addModule(module, name, version);
+    registry.addPackage(module, name, version);
   }
 }

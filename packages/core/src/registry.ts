@@ -4,6 +4,8 @@ import { EnvisionError } from '@envision/onnx-grad';
 import { AttributionMethod } from './method.js';
 import { AdapterPlugin } from './adapter.js';
 import { FusionRule } from './fusion.js';
+import { checkPlugin } from './plugin-check.js';
+import { checkPluginExport, isEnvisionPlugins, type EnvisionPlugins } from './plugins.js';
 
 /** The kinds of plugin the registry holds, with the token each is bound to. */
 const KINDS: Record<PluginKind, symbol> = {
@@ -40,16 +42,26 @@ export class PluginRegistry {
     fusion: new Map(),
   };
   private readonly loadedPackages = new Map<string, string>();
+  private readonly warn: (message: string) => void;
 
   /**
-   * Registers one plugin.
-   * @throws EnvisionError `E_PLUGIN` when another plugin already has this id
+   * @param options.onWarning - receives warnings (deprecated plugin declarations); default: a Node
+   *   `DeprecationWarning` on stderr
+   */
+  constructor(options: { onWarning?: (message: string) => void } = {}) {
+    this.warn = options.onWarning ?? ((message) => process.emitWarning(message, { type: 'DeprecationWarning', code: 'ENVISION_DEPRECATED' }));
+  }
+
+  /**
+   * Registers one plugin, after checking its declaration (see {@link checkPlugin}).
+   * @throws EnvisionError `E_PLUGIN` when another plugin already has this id, or the declaration is broken
    */
   add<K extends PluginKind>(kind: K, plugin: PluginOf[K], packageName: string): void {
+    const existing = this.entries[kind].get((plugin as { meta?: { id?: string } } | null)?.meta?.id ?? '');
+    if (existing?.plugin === plugin) return;
+    checkPlugin(kind, plugin, packageName, this.warn);
     const id = plugin.meta.id;
-    const existing = this.entries[kind].get(id);
     if (existing !== undefined) {
-      if (existing.plugin === plugin) return;
       throw new EnvisionError(
         'E_PLUGIN',
         `${kind} id '${id}' is provided by both ${existing.packageName} and ${packageName}; remove one of the packages from plugins`,
@@ -69,12 +81,32 @@ export class PluginRegistry {
     for (const kind of Object.keys(KINDS) as PluginKind[]) {
       const token = KINDS[kind];
       if (!container.isBound(token)) continue;
-      for (const plugin of container.getAll<PluginOf[typeof kind]>(token)) {
-        checkShape(kind, plugin, packageName);
-        this.add(kind, plugin, packageName);
-      }
+      for (const plugin of container.getAll<PluginOf[typeof kind]>(token)) this.add(kind, plugin, packageName);
     }
     this.loadedPackages.set(packageName, version);
+  }
+
+  /**
+   * Registers every plugin of a package in its plain-object form (`definePlugins({ methods, adapters, fusions })`).
+   * Loading the same package name twice is a no-op.
+   */
+  addPlugins(plugins: EnvisionPlugins, packageName: string, version = 'unknown'): void {
+    if (this.loadedPackages.has(packageName)) return;
+    for (const plugin of plugins.methods ?? []) this.add('method', plugin, packageName);
+    for (const plugin of plugins.adapters ?? []) this.add('adapter', plugin, packageName);
+    for (const plugin of plugins.fusions ?? []) this.add('fusion', plugin, packageName);
+    this.loadedPackages.set(packageName, version);
+  }
+
+  /**
+   * Registers a plugin package's default export, in either form: a plain object (`definePlugins(…)`) or an inversify
+   * `ContainerModule`.
+   * @throws EnvisionError `E_PLUGIN` when the export is neither
+   */
+  addPackage(exported: unknown, packageName: string, version = 'unknown'): void {
+    const checked = checkPluginExport(exported, packageName);
+    if (isEnvisionPlugins(checked)) this.addPlugins(checked, packageName, version);
+    else this.addModule(checked, packageName, version);
   }
 
   /** The plugin packages loaded so far, with their versions (for run manifests). */
@@ -105,16 +137,5 @@ export class PluginRegistry {
     const found = this.entries[kind].get(id) as Registration<PluginOf[K]> | undefined;
     if (found !== undefined) return found;
     throw new EnvisionError('E_PLUGIN', unknownIdMessage(kind, id, this.ids(kind)));
-  }
-}
-
-function checkShape(kind: PluginKind, plugin: unknown, packageName: string): void {
-  const p = plugin as { meta?: { id?: unknown } };
-  if (typeof p?.meta?.id !== 'string' || p.meta.id.length === 0) {
-    throw new EnvisionError('E_PLUGIN', `${packageName} binds a ${kind} without a string meta.id`);
-  }
-  const fn = kind === 'method' ? 'attribute' : kind === 'adapter' ? 'load' : 'cotangents';
-  if (typeof (plugin as Record<string, unknown>)[fn] !== 'function') {
-    throw new EnvisionError('E_PLUGIN', `${packageName}: ${kind} '${p.meta.id}' has no ${fn}() function`);
   }
 }

@@ -23,7 +23,7 @@ export const guidedBackprop: AttributionMethod<Record<string, never>> = {
   meta: {
     id: 'guided-backprop',
     kind: 'gradient',
-    linearInTarget: false,
+    linear: false,
     description: 'Gradient in which every ReLU passes only positive cotangents where its input was positive.',
     paper: 'Springenberg, Dosovitskiy, Brox & Riedmiller (2014), Striving for Simplicity: The All Convolutional Net, arXiv:1412.6806.',
     optionsSchema: noOptions,
@@ -37,7 +37,7 @@ export const deconvnet: AttributionMethod<Record<string, never>> = {
   meta: {
     id: 'deconvnet',
     kind: 'gradient',
-    linearInTarget: false,
+    linear: false,
     description: 'Gradient in which every ReLU passes only positive cotangents, whatever its input.',
     paper: 'Zeiler & Fergus (2014), Visualizing and Understanding Convolutional Networks, ECCV.',
     optionsSchema: noOptions,

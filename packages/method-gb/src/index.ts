@@ -2,7 +2,7 @@
  * Saliency, Guided Backprop and Deconvnet for Envision.
  * @packageDocumentation
  */
-import { AttributionMethod, ContainerModule } from '@envision/core';
+import { definePlugins } from '@envision/core';
 import { deconvnet, guidedBackprop } from './guided-backprop.js';
 import { saliency } from './saliency.js';
 
@@ -11,10 +11,6 @@ export { guidedBackprop, deconvnet } from './guided-backprop.js';
 export { GuidedRelu, DeconvRelu } from './relu-rules.js';
 export { targetGradients, differentiable } from './gradient.js';
 
-/** Binds `saliency`, `guided-backprop` and `deconvnet`; the package's plugin entry point. */
-const gradientMethodsModule: ContainerModule = new ContainerModule(({ bind }) => {
-  bind(AttributionMethod).toConstantValue(saliency);
-  bind(AttributionMethod).toConstantValue(guidedBackprop);
-  bind(AttributionMethod).toConstantValue(deconvnet);
-});
-export default gradientMethodsModule;
+/** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
+const gradientMethodsPlugins = definePlugins({ methods: [saliency, guidedBackprop, deconvnet] });
+export default gradientMethodsPlugins;

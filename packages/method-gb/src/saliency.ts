@@ -15,7 +15,7 @@ export const saliency: AttributionMethod<SaliencyOptions> = {
   meta: {
     id: 'saliency',
     kind: 'gradient',
-    linearInTarget: (options) => !options.abs,
+    linear: (options) => !options.abs,
     description: 'Gradient of the explained scalar with respect to the input (its absolute value by default).',
     paper: 'Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks, ICLR workshop.',
     optionsSchema: {

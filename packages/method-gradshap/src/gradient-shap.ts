@@ -103,7 +103,7 @@ export const gradientShap: AttributionMethod<GradientShapOptions> = {
   meta: {
     id: 'gradshap',
     kind: 'gradient',
-    linearInTarget: true,
+    linear: true,
     description: 'Expected input × gradient over baselines drawn from a distribution and random points on the path.',
     paper: 'Lundberg & Lee (2017), A Unified Approach to Interpreting Model Predictions, NeurIPS.',
     optionsSchema: {

@@ -2,14 +2,12 @@
  * GradientShap for Envision.
  * @packageDocumentation
  */
-import { AttributionMethod, ContainerModule } from '@envision/core';
+import { definePlugins } from '@envision/core';
 import { gradientShap } from './gradient-shap.js';
 
 export { gradientShap, gradientShapFromDraws, type GradientShapOptions } from './gradient-shap.js';
 export { drawSamples, type ShapDraw } from './draws.js';
 
-/** Binds the `gradshap` method; the package's plugin entry point. */
-const gradientShapModule: ContainerModule = new ContainerModule(({ bind }) => {
-  bind(AttributionMethod).toConstantValue(gradientShap);
-});
-export default gradientShapModule;
+/** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
+const gradientShapPlugins = definePlugins({ methods: [gradientShap] });
+export default gradientShapPlugins;

@@ -93,7 +93,7 @@ export const integratedGradients: AttributionMethod<IntegratedGradientsOptions> 
   meta: {
     id: 'ig',
     kind: 'gradient',
-    linearInTarget: true,
+    linear: true,
     description: 'Path integral of the gradient from a baseline to the input, times (input − baseline).',
     paper: 'Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks, ICML.',
     optionsSchema: {

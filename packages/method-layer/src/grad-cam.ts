@@ -43,7 +43,8 @@ export const gradCam: AttributionMethod<GradCamOptions> = {
   meta: {
     id: 'grad-cam',
     kind: 'gradient',
-    linearInTarget: (options) => !options.relu,
+    linear: (options) => !options.relu,
+    mapsShapedLikeInput: (options) => options.upsample !== 'none',
     description: "Grad-CAM: a layer's activation weighted by the spatial mean of its gradient, summed over channels, upsampled to the input.",
     paper: 'Selvaraju et al. (2017), Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization, ICCV.',
     optionsSchema: {

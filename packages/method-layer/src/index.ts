@@ -3,7 +3,7 @@
  * ONNX model (the model is cut there by `DifferentiableModel.layer`), with Captum's definitions.
  * @packageDocumentation
  */
-import { AttributionMethod, ContainerModule } from '@envision/core';
+import { definePlugins } from '@envision/core';
 import { gradCam } from './grad-cam.js';
 import { layerIg } from './layer-ig.js';
 
@@ -14,9 +14,6 @@ export { upsample, type Upsampling } from './upsample.js';
 export { spreadToInput, layerMapToInput } from './to-input.js';
 export { layerAt, layerOption, layerMapProperties, type LayerAt, type LayerMapOptions } from './layer.js';
 
-/** Binds `grad-cam` and `layer-ig`; the package's plugin entry point. */
-const layerMethodsModule: ContainerModule = new ContainerModule(({ bind }) => {
-  bind(AttributionMethod).toConstantValue(gradCam);
-  bind(AttributionMethod).toConstantValue(layerIg);
-});
-export default layerMethodsModule;
+/** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
+const layerMethodsPlugins = definePlugins({ methods: [gradCam, layerIg] });
+export default layerMethodsPlugins;

@@ -66,7 +66,8 @@ export const layerIg: AttributionMethod<LayerIgOptions> = {
   meta: {
     id: 'layer-ig',
     kind: 'gradient',
-    linearInTarget: true,
+    linear: true,
+    mapsShapedLikeInput: (options) => options.upsample !== 'none',
     description: "Layer Integrated Gradients: integrated gradients of a layer's output along the path from its activation at the baseline.",
     paper: 'Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks, ICML; Captum LayerIntegratedGradients.',
     optionsSchema: {

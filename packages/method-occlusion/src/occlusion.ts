@@ -121,7 +121,7 @@ export const occlusion: AttributionMethod<OcclusionOptions> = {
   meta: {
     id: 'occlusion',
     kind: 'perturbation',
-    linearInTarget: true,
+    linear: true,
     description: 'Mean change of the explained output when a sliding window over the input is replaced by a baseline.',
     paper: 'Zeiler & Fergus (2014), Visualizing and Understanding Convolutional Networks, ECCV.',
     optionsSchema: {

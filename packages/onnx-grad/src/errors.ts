@@ -12,7 +12,8 @@ export type EnvisionErrorCode =
   | 'E_PLUGIN' // a plugin cannot be found, loaded or registered
   | 'E_USAGE' // a command line is malformed
   | 'E_METHOD' // an attribution method rejected its inputs
-  | 'E_BUNDLE'; // a model bundle is malformed
+  | 'E_BUNDLE' // a model bundle is malformed
+  | 'E_CHECK'; // a plugin failed a check kit (checkMethod, checkFusion, checkAdapter)
 
 /** The one error class of Envision: a stable `code`, a one-line `message`, and the underlying `cause`. */
 export class EnvisionError extends Error {

@@ -49,6 +49,9 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
       }
       bar.update(Math.floor(done * 100) / 100);
     },
+    onWarning(message) {
+      io.stderr(`envision: warning: ${message}\n`);
+    },
     onItem(item: RunItem, done, total) {
       if (json) io.stdout(JSON.stringify({ event: 'item', done, total, ...item, dir: experiment.output.dir }) + '\n');
       else bar?.update(done, { item: `${item.image} ${item.method} ${item.target}` });

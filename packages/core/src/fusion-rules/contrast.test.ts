@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { contrastFusion } from './contrast.js';
 import { cosineFusion } from './cosine.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('contrast fusion', () => {
   it('is s_A − s_B with cotangent c_A − c_B, one row', () => {

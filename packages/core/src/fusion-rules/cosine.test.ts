@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor } from '@envision/onnx-grad';
 import { cosineFusion } from './cosine.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('cosine fusion', () => {
   it("gives MedCLIP's logit τ·cos (hand-computed)", () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor } from '@envision/onnx-grad';
 import { dotFusion } from './dot.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('dot fusion (the paper)', () => {
   it('is τ·⟨t̂, e⟩ by default and τ·⟨t, e⟩ without normalisation (hand-computed)', () => {

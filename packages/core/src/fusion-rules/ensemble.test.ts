@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { cosineFusion } from './cosine.js';
 import { maxFusion, meanFusion } from './ensemble.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('ensemble fusions (MedCLIP PromptClassifier)', () => {
   const groups = [[0, 1, 2], [3, 4]];

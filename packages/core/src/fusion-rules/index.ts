@@ -1,5 +1,4 @@
-import { ContainerModule } from 'inversify';
-import { FusionRule } from '../fusion.js';
+import { definePlugins } from '../plugins.js';
 import { dotFusion } from './dot.js';
 import { cosineFusion } from './cosine.js';
 import { softmaxFusion } from './softmax.js';
@@ -16,6 +15,4 @@ export { meanFusion, maxFusion, type EnsembleFusionOptions } from './ensemble.js
 export { logits, logitsOption, type LogitKind, type Logits } from './logits.js';
 
 /** Core's own plugins (the built-in fusion rules), registered like any plugin package's. */
-export const coreModule: ContainerModule = new ContainerModule(({ bind }) => {
-  for (const rule of [dotFusion, cosineFusion, softmaxFusion, sigmoidFusion, contrastFusion, meanFusion, maxFusion]) bind(FusionRule).toConstantValue(rule);
-});
+export const corePlugins = definePlugins({ fusions: [dotFusion, cosineFusion, softmaxFusion, sigmoidFusion, contrastFusion, meanFusion, maxFusion] });

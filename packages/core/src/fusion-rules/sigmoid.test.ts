@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor } from '@envision/onnx-grad';
 import { sigmoidFusion } from './sigmoid.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('sigmoid fusion', () => {
   it('gives σ(τ·cos + b) per text, each on its own (hand-computed)', () => {

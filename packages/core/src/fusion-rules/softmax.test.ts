@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { softmaxFusion } from './softmax.js';
-import { checkFusionCotangents, sampleFusionInput } from './check-fusion.js';
+import { checkFusionCotangents, sampleFusionInput } from '../check/fusion-cotangents.js';
 
 describe('softmax fusion', () => {
   it('gives probabilities that sum to one, with cotangents equal to finite differences', () => {

@@ -5,3 +5,4 @@ export * from './targets.js';
 export * from './jacobian-store.js';
 export * from './stale-files.js';
 export * from './text-tokens.js';
+export * from './load-adapter.js';

@@ -1,5 +1,6 @@
 import { basename, extname, join, relative } from 'node:path';
-import { attribute, isLinearInTarget } from '../attribute.js';
+import { attribute } from '../attribute.js';
+import { isLinearInTarget } from '../method-maps.js';
 import { isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
@@ -16,6 +17,9 @@ import { rm } from 'node:fs/promises';
 import { writeReport } from '../report/index.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
+import { checkEmbeddings } from '../adapter-check.js';
+import { loadCheckedAdapter } from './load-adapter.js';
+import type { VlmAdapter } from '../adapter.js';
 import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
 import { TOKEN_METHODS, TextTokenCache, wordScores, writeTokensFile } from './text-tokens.js';
 
@@ -25,6 +29,8 @@ export interface RunListeners {
   onItem?(item: RunItem, done: number, total: number): void;
   /** Progress in units of the whole run (items, with fractions inside a long attribution). */
   onProgress?(done: number, total: number): void;
+  /** Something the user should know that does not stop the run (e.g. a fusion rule that ignores class groups). */
+  onWarning?(message: string): void;
 }
 
 /**
@@ -58,11 +64,9 @@ export async function runExperiment(
 ): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[] }> {
   const started = performance.now();
   const out = plan.output.dir;
-  const adapterPlugin = registry.get('adapter', plan.model.adapter).plugin;
-  const { adapter: _id, ...adapterOptions } = plan.model;
   // The run owns its folder while it runs: a second run into it is refused, and the earlier manifest is moved aside.
   const lock = await lockRunFolder(out);
-  let loaded: Awaited<ReturnType<typeof adapterPlugin.load>> | undefined;
+  let loaded: VlmAdapter | undefined;
   // Every file this run writes, so that a run stopped by bad input (an image that does not decode, …) takes them back.
   const written = new Set<string>();
   const put = async (relativePath: string): Promise<string> => {
@@ -72,7 +76,7 @@ export async function runExperiment(
   };
   try {
     const earlier = await earlierRunFiles(out);
-    const adapter = await adapterPlugin.load(adapterOptions, { baseDir: plan.baseDir });
+    const adapter = await loadCheckedAdapter(plan, registry);
     loaded = adapter;
     const methods = plan.methods.map((m) => {
       const method = registry.get('method', m.id).plugin as AttributionMethod;
@@ -83,6 +87,7 @@ export async function runExperiment(
       return { name: m.name, method, options, linear: isLinearInTarget(method, options) };
     });
     const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
+    for (const warning of targets.flatMap((t) => t.warnings)) listeners.onWarning?.(warning);
     const loadMs = performance.now() - started;
     const imageNames = uniqueNames(plan.images.map((f) => slug(basename(f, extname(f)))));
     const total = plan.images.length * methods.length * targets.length;
@@ -96,7 +101,7 @@ export async function runExperiment(
     const { model, input, output } = adapter.vision;
     for (const [i, file] of plan.images.entries()) {
       const pixels = await adapter.preprocessImage(file);
-      const embedding = (await adapter.encodeImage(pixels)).data;
+      const embedding = checkEmbeddings(await adapter.encodeImage(pixels), 1, adapter, 'encodeImage').data;
       const underlay = displayImage(pixels);
       const imageLabel = relative(plan.baseDir, file) || file;
       const firstPng = new Map<string, Uint8Array[]>(); // method/target → first-sign overlay of each row

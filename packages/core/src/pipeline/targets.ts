@@ -7,6 +7,7 @@ import type { OutputHead } from '../method.js';
 import { resolveOptions } from '../options.js';
 import { SeededRandom } from '../random.js';
 import type { PluginRegistry } from '../registry.js';
+import { checkEmbeddings } from '../adapter-check.js';
 
 /** A target ready to be explained for any image: its rows and, at an image embedding, its weights and scores. */
 export interface PreparedTarget {
@@ -19,6 +20,8 @@ export interface PreparedTarget {
   readonly classes: readonly TextClass[];
   /** True when the weights do not depend on the image (dimensions, or a linear fusion). */
   readonly linear: boolean;
+  /** What the user should know about this target (a classifier target fused by a rule that ignores class groups). */
+  readonly warnings: readonly string[];
   /** At image embedding e: cotangent rows `[R, M]` (the weights), scores, and the head for a nonlinear fusion. */
   at(embedding: Float32Array): { weights: Tensor<'float32'>; scores: Float32Array; head?: OutputHead };
 }
@@ -51,9 +54,10 @@ export function samplePrompts(
 function classesOf(target: Exclude<ExperimentTarget, { dimensions: readonly number[] }>, adapter: VlmAdapter, seed: number) {
   if (target.classes !== undefined) return Object.entries(target.classes).map(([name, prompts]) => ({ name, prompts }));
   if (target.promptSet !== undefined) {
-    const set = adapter.promptSets[target.promptSet];
+    const sets = adapter.promptSets ?? {};
+    const set = Object.hasOwn(sets, target.promptSet) ? sets[target.promptSet] : undefined;
     if (set === undefined) {
-      const known = Object.keys(adapter.promptSets);
+      const known = Object.keys(sets);
       throw new EnvisionError('E_CONFIG', `targets ${target.name}: adapter ${adapter.id} has no prompt set '${target.promptSet}' (sets: ${known.join(', ') || 'none'})`);
     }
     return Object.entries(samplePrompts(set, target.n, seed)).map(([name, prompts]) => ({ name, prompts }));
@@ -61,6 +65,20 @@ function classesOf(target: Exclude<ExperimentTarget, { dimensions: readonly numb
   const texts = target.texts ?? [];
   // Explicit sentences: one batch for the proposed approach; each its own class for the classifier.
   return target.target === 'classifier' ? texts.map((t) => ({ name: t, prompts: [t] })) : [{ name: target.name, prompts: texts }];
+}
+
+/**
+ * A classifier target explains one score per class; a fusion rule without `rows()` ignores the class groups and gives
+ * one row per prompt, so the prompts of one class become competitors (in softmax) and the maps are per prompt. Says so
+ * when some class has more than one prompt (with one prompt per class the two readings agree).
+ */
+export function groupWarnings(name: string, fusion: FusionRule, classes: readonly { name: string; prompts: readonly string[] }[]): string[] {
+  if (fusion.rows !== undefined || classes.every((c) => c.prompts.length <= 1)) return [];
+  const prompts = classes.reduce((n, c) => n + c.prompts.length, 0);
+  return [
+    `targets ${name}: fusion '${fusion.meta.id}' ignores class groups, so this classifier target explains each of its ${prompts} prompts ` +
+      `rather than its ${classes.length} classes (prompts of one class compete with each other); use an ensemble rule (mean or max) for one score per class`,
+  ];
 }
 
 /**
@@ -83,6 +101,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
       kind: 'dimensions',
       labels: target.dimensions.map((d) => `dim ${d}`),
       classes: [],
+      warnings: [],
       linear: true,
       at: (e) => ({ weights, scores: Float32Array.from(target.dimensions, (d) => e[d]!) }),
     };
@@ -90,7 +109,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
   const fusion = registry.get('fusion', target.fusion.id).plugin as FusionRule;
   const options = resolveOptions(fusion.meta, target.fusion.options, `targets ${target.name} fusion options`);
   const classes = classesOf(target, adapter, seed);
-  const embedded = await Promise.all(classes.map((c) => adapter.encodeText(c.prompts)));
+  const embedded = await Promise.all(classes.map(async (c) => checkEmbeddings(await adapter.encodeText(c.prompts), c.prompts.length, adapter, 'encodeText')));
   const k = embedded.reduce((n, t) => n + t.shape[0]!, 0);
   const textEmbeddings = tensor('float32', [k, m], new Float32Array(k * m));
   const groups: number[][] = [];
@@ -122,6 +141,7 @@ export async function prepareTarget(target: ExperimentTarget, adapter: VlmAdapte
     kind: classifier ? 'classifier' : 'embedding',
     labels,
     classes,
+    warnings: classifier ? groupWarnings(target.name, fusion, classes) : [],
     linear: fusion.meta.linear,
     at: (e) => ({ weights: fixed ?? fusion.cotangents(input(e)), scores: fusion.scores(input(e)), ...(head ? { head } : {}) }),
   };

@@ -1,6 +1,6 @@
 // Test support (not built, not shipped): a linear "vision model" e = W x, its exact gradient as an attribution method,
 // and a VlmAdapter around it — small enough that every number the bench computes can be worked out by hand.
-import { type VlmAdapter, coreModule, type AttributionMethod, PluginRegistry, type Model, tensor, type Tensor } from '@envision/core';
+import { type VlmAdapter, corePlugins, type AttributionMethod, PluginRegistry, type Model, tensor, type Tensor } from '@envision/core';
 import type { BenchModel } from './types.js';
 
 /** The model e = W x on images of `shape` [C, H, W]; W has one row per embedding dimension, C·H·W columns. */
@@ -31,7 +31,7 @@ export function exactGradient(id: string, W: readonly (readonly number[])[], sha
     meta: {
       id,
       kind: 'perturbation',
-      linearInTarget: linear,
+      linear,
       optionsSchema: { type: 'object', properties: { scale: { type: 'number' } }, additionalProperties: false },
       defaultOptions: { scale: 1 },
       description: 'Wᵀ target',
@@ -64,7 +64,7 @@ export function fakeAdapter(model: Model, text: (t: string) => readonly number[]
 /** A registry with core's fusion rules and `methods` (from package `test`). */
 export function registryWith(...methods: AttributionMethod[]): PluginRegistry {
   const r = new PluginRegistry();
-  r.addModule(coreModule, '@envision/core');
+  r.addPlugins(corePlugins, '@envision/core');
   for (const method of methods) r.add('method', method, 'test');
   return r;
 }
