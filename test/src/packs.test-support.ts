@@ -1,6 +1,6 @@
 // What the tests of packed Envision need: `pnpm run pack` into a temporary folder (once per test file, shared by its
 // tests), commands run in projects outside the repository, and the offline install those projects do.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +25,31 @@ export interface Ran {
   readonly stderr: string;
 }
 
-/** Runs a command (no shell) in `cwd`; `FORCE_COLOR=0`, and pnpm neither asks nor updates itself. */
-export function sh(cmd: string, args: readonly string[], cwd: string, timeout = 120_000): Ran {
-  const env = { ...process.env, FORCE_COLOR: '0', CI: '1', npm_config_update_notifier: 'false' };
+/** The environment of a command run in a project outside the repository. */
+function projectEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', CI: '1', npm_config_update_notifier: 'false' };
   // Inside `pnpm test` these point at the repository's pnpm run; a project elsewhere must not inherit them.
   for (const k of Object.keys(env)) if (/^(npm_|INIT_CWD$|PNPM_SCRIPT_SRC_DIR$)/.test(k)) delete env[k];
-  const r = spawnSync(cmd, [...args], { cwd, encoding: 'utf8', env, timeout });
+  return env;
+}
+
+/** Runs a command (no shell) in `cwd`; `FORCE_COLOR=0`, and pnpm neither asks nor updates itself. */
+export function sh(cmd: string, args: readonly string[], cwd: string, timeout = 120_000): Ran {
+  const r = spawnSync(cmd, [...args], { cwd, encoding: 'utf8', env: projectEnv(), timeout });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+/** Like {@link sh}, without blocking (so that several projects can build at once). */
+export function shAsync(cmd: string, args: readonly string[], cwd: string, timeout = 120_000): Promise<Ran> {
+  return new Promise((done) => {
+    const child = spawn(cmd, [...args], { cwd, env: projectEnv(), timeout });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString('utf8')));
+    child.on('error', (e) => done({ code: -1, stdout, stderr: stderr + String(e) }));
+    child.on('close', (code, signal) => done({ code: code ?? -1, stdout, stderr: stderr + (signal ? `\nkilled by ${signal}` : '') }));
+  });
 }
 
 /** A command's output for an assertion message. */

@@ -15,7 +15,8 @@ const image = join(example, 'chest-x-ray.png');
 const vocabFile = join(example, 'model', 'vocab.txt');
 
 test('__ID__ passes the adapter kit: preprocessing, embeddings, batches against singles, the vjp, the logit scale', async () => {
-  const results = await checkAdapter(__IDENT__, { dir: 'model' }, { baseDir: example, image });
+  // Texts of different lengths: every row is padded to maxLength, so a text embeds the same alone or in a batch.
+  const results = await checkAdapter(__IDENT__, { dir: 'model' }, { baseDir: example, image, texts: ['no finding', 'left lower lobe consolidation'] });
   for (const r of results) console.log(`  ${r.name}: ${r.detail}`);
 });
 
