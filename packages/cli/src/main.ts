@@ -11,6 +11,7 @@ import { classifyCommand } from './commands/classify.js';
 import { importCommand } from './commands/import.js';
 import { phantomCommand } from './commands/phantom.js';
 import { benchCommand } from './commands/bench.js';
+import { newCommand } from './commands/new.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -30,6 +31,7 @@ Commands:
   import medclip CHECKPOINT --vocab VOCAB.txt --out DIR [--variant vit|resnet] [--text-heads N]   checkpoint → bundle
   phantom --n N --out DIR [--seed S] [--size 224] [--json]   synthetic chest X-rays with pixel-exact findings
   bench phantom [--n N] [--json] [--out DIR] [--bundle DIR] [--methods …]   baseline vs proposed on held-out phantoms
+  new method|adapter|fusion NAME [--dir D] [--packs DIR]   a plugin package to start from (template, test, example)
 
 Options: --help, --version. Exit codes: 0 success, 2 bad input (one-line message), 1 internal error.`;
 
@@ -43,6 +45,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   import: importCommand,
   phantom: phantomCommand,
   bench: benchCommand,
+  new: newCommand,
   validate: validateCommand,
   run: runCommand,
 };
