@@ -13,6 +13,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@envision/method-gradshap',
   '@envision/method-layer',
   '@envision/method-noise-tunnel',
+  '@envision/method-rise',
   '@envision/adapter-medclip',
   '@envision/adapter-clip',
 ];
