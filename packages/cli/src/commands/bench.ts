@@ -13,7 +13,7 @@ import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonT
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
 /** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named. */
-export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel'];
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'rise'];
 
 /** Every method `--methods` accepts. */
 const ALL_BENCH_METHOD_IDS: readonly string[] = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
@@ -52,7 +52,7 @@ Prints the table, or with --json exactly one JSON document on stdout (progress g
    "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
 Details: docs/bench-phantom.md.
   --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
-  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel; default 0); the phantoms are fixed
+  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel, rise; default 0); the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
   --methods IDS    comma-separated subset of ${ALL_BENCH_METHOD_IDS.join(', ')}
@@ -71,7 +71,9 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   guided-backprop  no options (on a model without ReLUs it equals the gradient)
   input-x-gradient no options
   noise-tunnel     SmoothGrad of the signed saliency (linear, so run direct): 8 samples,
-                   stdevs 0.15 · (white − black), seed S`;
+                   stdevs 0.15 · (white − black), seed S
+  rise             500 masks (the paper uses thousands), 8×8 cells, keep-probability 0.5, dropped pixels
+                   blended toward black, 50 per evaluation, seed S`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -127,6 +129,7 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     'guided-backprop': {},
     'input-x-gradient': {},
     'noise-tunnel': { method: 'saliency', methodOptions: { abs: false }, type: 'smoothgrad', samples: 8, stdevs: 0.15 * Math.abs(white - black), seed },
+    rise: { masks: 500, cells: 8, probability: 0.5, baseline: black, perturbationsPerEval: 50, seed },
   };
 }
 
