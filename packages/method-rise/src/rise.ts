@@ -16,18 +16,18 @@ import { drawRiseMasks, riseMask } from './masks.js';
 /** Options of the RISE method. */
 export interface RiseOptions {
   /**
-   * Number of random masks N. The paper uses 4000–8000 on ImageNet; the estimate's noise falls as 1/√N.
+   * Number of random masks N (the authors' PyTorch script uses 6000); the estimate's noise falls as 1/√N.
    * @default 2000
    */
   readonly masks: number;
   /**
-   * Cells per side of the low-resolution grid, s (the paper's `s`, 7 in its ImageNet experiments, 8 in the authors'
-   * notebooks): each mask is s×s Bernoulli cells upsampled to the image.
+   * Cells per side of the low-resolution grid, s (8 in the authors' PyTorch script): each mask is s×s Bernoulli cells
+   * upsampled to the image.
    * @default 8
    */
   readonly cells: number;
   /**
-   * Probability p that a cell is kept (the paper's `p1`).
+   * Probability p that a cell is kept (the authors' `p1`, 0.1 in their PyTorch script; 0.5 keeps half the image).
    * @default 0.5
    */
   readonly probability: number;
@@ -148,7 +148,10 @@ async function attribute(request: AttributionRequest<RiseOptions>): Promise<Attr
   };
 }
 
-/** The RISE method plugin, id `rise`. */
+/**
+ * The RISE method plugin, id `rise`: V. Petsiuk, A. Das, K. Saenko, *RISE: Randomized Input Sampling for Explanation
+ * of Black-box Models*, BMVC 2018, with the masks of the authors' code (github.com/eclique/RISE).
+ */
 export const rise: AttributionMethod<RiseOptions> = {
   meta: {
     id: 'rise',
