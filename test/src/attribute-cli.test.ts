@@ -152,7 +152,7 @@ describe('envision attribute: bad input fails cleanly (exit 2, one line, no outp
     const out = join(dir, 'h.npy');
     const args = base(out, ['--target', '0']);
     args[10] = 'oclusion';
-    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: deconvnet, feature-ablation, grad-cam, gradshap, guided-backprop, ig, input-x-gradient, kernel-shap, layer-ig, lime, noise-tunnel, occlusion, saliency, shapley-sampling\)/);
+    expectCleanFailure(args, out, /unknown method 'oclusion'; did you mean 'occlusion'\? \(valid: deconvnet, feature-ablation, grad-cam, gradshap, guided-backprop, ig, input-x-gradient, kernel-shap, layer-ig, lime, noise-tunnel, occlusion, rise, saliency, shapley-sampling\)/);
   });
   it('an option of the wrong type', () => {
     const out = join(dir, 'i.npy');

@@ -113,12 +113,24 @@ describe('envision bench phantom --methods with the feature-mask methods', () =>
   }, 180_000);
 });
 
+describe('envision bench phantom --methods rise', () => {
+  it('runs RISE with its bench defaults (8×8 cells, p 0.5, seed S), N from --option', () => {
+    const out = join(dir, 'rise');
+    const r = envision(['bench', 'phantom', '--n', '1', '--json', '--out', out, '--methods', 'rise', '--option', 'rise.masks=40', ...FAST.slice(0, 6)]);
+    expect(r.code, r.stderr).toBe(0);
+    const rise = (JSON.parse(r.stdout) as { methods: Record<string, Record<string, Record<string, number>>> }).methods.rise!;
+    for (const approach of ['baseline', 'proposed']) expect(rise[approach]!.energyInBox).toBeGreaterThan(0);
+    const details = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')) as { settings: { methods: { id: string; options: Record<string, unknown> }[] } };
+    expect(details.settings.methods.find((m) => m.id === 'rise')!.options).toMatchObject({ masks: 40, cells: 8, probability: 0.5, perturbationsPerEval: 50, seed: 0 });
+  }, 180_000);
+});
+
 describe('envision bench: bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['N < 1', ['--n', '0'], /^envision bench: --n must be an integer ≥ 1, got '0'$/],
     ['N not a number', ['--n', 'two'], /^envision bench: --n must be an integer ≥ 1, got 'two'$/],
     ['N beyond the held-out range', ['--n', '100000'], /^envision bench: --n must be at most the \d+ held-out seeds of .*training\.json, got 100000$/],
-    ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime\)$/],
+    ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime, rise\)$/],
     ['an option for a method not run', ['--methods', 'ig', '--option', 'occlusion.window=[3,8,8]'], /^envision bench: --option expects METHOD\.KEY=VALUE with METHOD one of ig, got/],
     ['a bad tolerance', ['--tolerance=-1'], /^envision bench: --tolerance must be a number of pixels ≥ 0, got '-1'$/],
     ['an unknown flag', ['--frobnicate'], /^envision bench: .*frobnicate.*\(see envision bench --help\)$/],

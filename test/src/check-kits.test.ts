@@ -8,6 +8,7 @@ import { deconvnet, guidedBackprop, saliency } from '@envision/method-gb';
 import { integratedGradients } from '@envision/method-ig';
 import { gradientShap } from '@envision/method-gradshap';
 import { gradCam, layerIg } from '@envision/method-layer';
+import { rise } from '@envision/method-rise';
 import { medclipAdapterPlugin } from '@envision/adapter-medclip';
 import { root } from './cli.js';
 
@@ -21,6 +22,7 @@ const methods: [string, AttributionMethod<never>, Record<string, unknown>][] = [
   ['gradshap', gradientShap as AttributionMethod<never>, { baselines: [0, 0.5], samples: 4, stdevs: 0.05 }],
   ['grad-cam', gradCam as AttributionMethod<never>, { layer: 'a' }],
   ['layer-ig', layerIg as AttributionMethod<never>, { layer: 'a', steps: 8, upsample: 'bilinear' }],
+  ['rise', rise as AttributionMethod<never>, { masks: 32, cells: 2 }],
 ];
 
 describe('every built-in method passes checkMethod on its default model (layer methods at its tanh layer a)', () => {

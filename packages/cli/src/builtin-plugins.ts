@@ -14,6 +14,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@envision/method-layer',
   '@envision/method-noise-tunnel',
   '@envision/method-feature-mask',
+  '@envision/method-rise',
   '@envision/adapter-medclip',
   '@envision/adapter-clip',
 ];

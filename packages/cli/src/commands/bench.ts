@@ -13,7 +13,7 @@ import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonT
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
 /** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named (they cost more). */
-export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime'];
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime', 'rise'];
 
 /** Every method `--methods` accepts. */
 const ALL_BENCH_METHOD_IDS: readonly string[] = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
@@ -52,8 +52,8 @@ Prints the table, or with --json exactly one JSON document on stdout (progress g
    "massOutsideBody": x, "classMapSimilarity": x, "deletionAuc": x, "insertionAuc": x}, "proposed": {…}}}}
 Details: docs/bench-phantom.md.
   --n N            phantoms with findings to benchmark (default ${DEFAULT_BENCH_N})
-  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel, Shapley sampling, KernelSHAP, LIME;
-                   default 0); the phantoms are fixed
+  --seed S         seed of the methods' random draws (GradientShap, noise-tunnel, Shapley sampling, KernelSHAP, LIME,
+                   RISE; default 0); the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
   --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all of these),
@@ -76,7 +76,10 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   feature-ablation grid of w × w cells, baseline black, 32 per evaluation
   shapley-sampling grid of 2w × 2w cells, 8 permutations, baseline black, seed S
   kernel-shap      grid of w × w cells, 160 coalitions, baseline black, seed S
-  lime             grid of w × w cells, 160 coalitions, baseline black, seed S`;
+  lime             grid of w × w cells, 160 coalitions, baseline black, seed S
+
+  rise             500 masks (the paper uses thousands), 8×8 cells, keep-probability 0.5, dropped pixels
+                   blended toward black, 50 per evaluation, seed S`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -136,6 +139,7 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     'shapley-sampling': { mask: { type: 'grid', size: [2 * w, 2 * w] }, samples: 8, baseline: black, perturbationsPerEval: 32, seed },
     'kernel-shap': { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
     lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
+    rise: { masks: 500, cells: 8, probability: 0.5, baseline: black, perturbationsPerEval: 50, seed },
   };
 }
 
