@@ -157,7 +157,7 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
         additionalProperties: false,
         properties: {
           steps: { enum: ['cascading', 'independent', 'both'], default: EXPERIMENT_DEFAULTS.sanity.steps },
-          layers: { anyOf: [{ type: 'integer', minimum: 1 }, { const: 'all' }], default: EXPERIMENT_DEFAULTS.sanity.layers },
+          layers: { oneOf: [{ type: 'integer', minimum: 1 }, { const: 'all' }], [MESSAGE_KEYWORD]: "must be a number of layers (an integer >= 1) or 'all'", default: EXPERIMENT_DEFAULTS.sanity.layers },
           seed: { type: 'integer', default: EXPERIMENT_DEFAULTS.sanity.seed },
           similarity: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['spearman', 'ssim'] }, default: EXPERIMENT_DEFAULTS.sanity.similarity },
           randomPrompt: { type: 'boolean', default: EXPERIMENT_DEFAULTS.sanity.randomPrompt },

@@ -98,7 +98,7 @@ export function randomLike(t: Tensor, name: string, seed: number): Tensor {
   const sigma = Math.sqrt(squares / Math.max(1, data.length));
   const random = new SeededRandom((seed ^ nameHash(name)) >>> 0);
   const out = t.dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
-  for (let i = 0; i < out.length; i++) out[i] = sigma * random.normal();
+  if (sigma > 0) for (let i = 0; i < out.length; i++) out[i] = sigma * random.normal();
   return tensor(t.dtype, [...t.shape], out as Float32Array);
 }
 
