@@ -33,15 +33,15 @@ export interface SanityListeners {
 }
 
 /** One step to run: a change of the model or of the target. */
-interface PlannedStep {
+export interface PlannedSanityStep {
   readonly kind: SanityStep['kind'];
   readonly label: string;
   readonly layers: readonly number[];
 }
 
 /** The steps the settings ask for, over the first `n` layers. */
-export function sanitySteps(settings: Experiment['sanity'], n: number): PlannedStep[] {
-  const steps: PlannedStep[] = [];
+export function sanitySteps(settings: Experiment['sanity'], n: number): PlannedSanityStep[] {
+  const steps: PlannedSanityStep[] = [];
   const ranks = Array.from({ length: n }, (_, i) => i + 1);
   if (settings.steps !== 'independent') for (const k of ranks) steps.push({ kind: 'cascading', label: `cascading ${k}`, layers: ranks.slice(0, k) });
   if (settings.steps !== 'cascading') for (const k of ranks) steps.push({ kind: 'independent', label: `independent ${k}`, layers: [k] });
@@ -183,7 +183,7 @@ export async function runSanity(
     }
     const stepsOf = new Map<string, SanityStep[]>(methods.map((m) => [m.name, []]));
     const firstRows = new Map<string, Float32Array[]>(methods.map((m) => [m.name, [original.get(m.name)!.planes[0]!]]));
-    const compare = (method: string, maps: Maps, step: PlannedStep): SanityStep => {
+    const compare = (method: string, maps: Maps, step: PlannedSanityStep): SanityStep => {
       const o = original.get(method)!;
       const rows: Partial<Record<SanitySimilarity, (number | null)[]>> = {};
       const similarity: Partial<Record<SanitySimilarity, number | null>> = {};
