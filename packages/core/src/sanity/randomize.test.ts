@@ -112,6 +112,11 @@ describe('randomised models', () => {
         else expect(after.get(name), name).toEqual(v);
       }
       expect(initializers(b)).toEqual(after);
+      // values drawn once and reused (cascading steps) are the values drawn afresh
+      const drawn = new Map<string, Tensor>();
+      randomReplacements(proto, layers.slice(0, 1), 42, drawn);
+      const reused = randomReplacements(proto, top2, 42, drawn);
+      for (const [name, t] of randomReplacements(proto, top2, 42)) expect(Array.from(reused.get(name)!.data as Float32Array)).toEqual(Array.from(t.data as Float32Array));
       const pixels = tensor('float32', [1, 3, 224, 224], values(3 * 224 * 224, (i) => Math.sin(i / 97)));
       const [y0, y1] = await Promise.all([model, a].map(async (m) => (await m.run({ pixel_values: pixels }, ['image_embeds']))['image_embeds']!.data));
       expect(Array.from(y1!)).not.toEqual(Array.from(y0!));

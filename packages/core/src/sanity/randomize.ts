@@ -107,10 +107,21 @@ export function randomLike(t: Tensor, name: string, seed: number): Tensor {
  * @param proto - the decoded model
  * @param layers - the layers to randomise
  * @param seed - the sanity check's seed
+ * @param drawn - values drawn before with the same seed, reused (and added to), so that cascading steps draw each layer
+ *   once
  */
-export function randomReplacements(proto: ModelProto, layers: readonly ParameterLayer[], seed: number): Map<string, Tensor> {
+export function randomReplacements(proto: ModelProto, layers: readonly ParameterLayer[], seed: number, drawn: Map<string, Tensor> = new Map()): Map<string, Tensor> {
   const byName = new Map(proto.graph!.initializer.map((t) => [t.name!, t]));
   const out = new Map<string, Tensor>();
-  for (const layer of layers) for (const name of layer.initializers) out.set(name, randomLike(tensorFromProto(byName.get(name)!), name, seed));
+  for (const layer of layers) {
+    for (const name of layer.initializers) {
+      let value = drawn.get(name);
+      if (value === undefined) {
+        value = randomLike(tensorFromProto(byName.get(name)!), name, seed);
+        drawn.set(name, value);
+      }
+      out.set(name, value);
+    }
+  }
   return out;
 }

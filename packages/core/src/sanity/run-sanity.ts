@@ -198,11 +198,12 @@ export async function runSanity(
       return { kind: step.kind, label: step.label, layers: step.layers, similarity, rows, milliseconds: maps.milliseconds };
     };
     let randomPromptTarget: PreparedTarget | undefined;
+    const drawn = new Map<string, Tensor>(); // each layer's random values, drawn once (at most the model's size)
     for (const [index, step] of steps.entries()) {
       const stepStart = performance.now();
       let stepModel: DifferentiableOnnxModel = model;
       if (step.kind === 'random-prompt') randomPromptTarget ??= await randomTarget(spec, adapter, registry, plan);
-      else stepModel = await model.withInitializers(randomReplacements(proto, step.layers.map((r) => layers[r - 1]!), settings.seed), `sanity-${step.kind}-${step.layers.join('-')}`);
+      else stepModel = await model.withInitializers(randomReplacements(proto, step.layers.map((r) => layers[r - 1]!), settings.seed, drawn), `sanity-${step.kind}-${step.layers.join('-')}`);
       try {
         for (const method of methods) {
           const maps = await mapPlanes(stepModel, adapter, pixels, method, step.kind === 'random-prompt' ? randomPromptTarget! : target, plan, registry);
