@@ -6,7 +6,7 @@ export interface ParameterLayer {
   readonly rank: number;
   /** The node that starts the layer (its name, else `op_type #index`). */
   readonly node: string;
-  /** The first weight of the layer (its name), for display. */
+  /** For display: the name of the layer's first weight, or the node's when the weight's was made up by the exporter (`onnx::…`). */
   readonly name: string;
   /** The initializers of the layer, in graph order. */
   readonly initializers: readonly string[];
@@ -64,7 +64,10 @@ export function parameterLayers(proto: ModelProto): ParameterLayer[] {
     const weight = fresh.find((name) => candidates.get(name)!.dims.length >= 2);
     const size = fresh.reduce((n, name) => n + candidates.get(name)!.dims.reduce((m, d) => m * d, 1), 0);
     if (weight !== undefined || groups.length === 0) {
-      groups.push({ node: node.name || `${node.op_type ?? '?'} #${index}`, name: weight ?? fresh[0]!, initializers: fresh, parameters: size });
+      const nodeName = node.name || `${node.op_type ?? '?'} #${index}`;
+      // An exporter's generated initializer name (onnx::MatMul_1812) says less than the node's (/stages.2.1/fc2/MatMul).
+      const first = weight ?? fresh[0]!;
+      groups.push({ node: nodeName, name: first.startsWith('onnx::') ? nodeName : first, initializers: fresh, parameters: size });
     } else {
       const last = groups[groups.length - 1]!;
       last.initializers.push(...fresh);
