@@ -3,6 +3,7 @@ import { isEnvisionError } from '@envision/core';
 import { attributeCommand } from './commands/attribute.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { sanityCommand } from './commands/sanity.js';
 import { gradCommand } from './commands/grad.js';
 import { preprocessCommand } from './commands/preprocess.js';
 import { tokenizeCommand } from './commands/tokenize.js';
@@ -22,6 +23,7 @@ export const mainHelp = `Usage: envision <command> [options]
 Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
+  sanity FILE [--out DIR] [--set …] [--json]    model-randomisation and random-prompt checks of each method
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
   preprocess --model DIR --image FILE --out F   the model's preprocessing → float32 [1, C, H, W]
@@ -48,6 +50,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   new: newCommand,
   validate: validateCommand,
   run: runCommand,
+  sanity: sanityCommand,
 };
 
 /**

@@ -65,3 +65,4 @@ export * from './quadrature.js';
 export * from './token-attribution.js';
 export * from './metrics/index.js';
 export * from './report/index.js';
+export * from './sanity/index.js';

@@ -32,6 +32,8 @@ export const EXPERIMENT_DEFAULTS = {
   outlierPerc: 2,
   alpha: 0.5,
   seed: 0,
+  /** The `sanity:` section's defaults (Quantus' MPRT seed; both kinds of steps down to the input). */
+  sanity: { steps: 'both', layers: 'all', seed: 42, similarity: ['spearman', 'ssim'], randomPrompt: true },
 } as const;
 
 /**
@@ -150,6 +152,17 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
         },
       },
       seed: { type: 'integer', default: EXPERIMENT_DEFAULTS.seed },
+      sanity: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          steps: { enum: ['cascading', 'independent', 'both'], default: EXPERIMENT_DEFAULTS.sanity.steps },
+          layers: { oneOf: [{ type: 'integer', minimum: 1 }, { const: 'all' }], [MESSAGE_KEYWORD]: "must be a number of layers (an integer >= 1) or 'all'", default: EXPERIMENT_DEFAULTS.sanity.layers },
+          seed: { type: 'integer', default: EXPERIMENT_DEFAULTS.sanity.seed },
+          similarity: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['spearman', 'ssim'] }, default: EXPERIMENT_DEFAULTS.sanity.similarity },
+          randomPrompt: { type: 'boolean', default: EXPERIMENT_DEFAULTS.sanity.randomPrompt },
+        },
+      },
     },
   };
 }

@@ -27,6 +27,7 @@ describe('buildExperiment', () => {
       strategy: 'auto',
       output: { dir: join(dir, 'runs', 'demo.v2'), signs: ['all'], outlierPerc: 2, alpha: 0.5 },
       seed: 0,
+      sanity: { steps: 'both', layers: 'all', seed: 42, similarity: ['spearman', 'ssim'], randomPrompt: true },
     });
   });
 

@@ -2,6 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Strategy } from '../attribute.js';
 import type { Sign } from '../render/index.js';
 import { EXPERIMENT_DEFAULTS } from './experiment-schema.js';
+import type { SanitySettings } from '../sanity/result.js';
 
 /**
  * The model to explain, as written: `adapter` names the adapter plugin, every other field is its options (validated by
@@ -101,6 +102,8 @@ export interface Experiment {
   readonly output: ExperimentOutput;
   /** Seed of every random choice. @default 0 */
   readonly seed: number;
+  /** How `envision sanity` checks the methods (the `sanity:` section); every field has a default. */
+  readonly sanity: SanitySettings;
 }
 
 /** The experiment as written in the file, once it has passed the schema. */
@@ -123,6 +126,7 @@ interface RawExperiment {
   strategy?: Strategy;
   output?: { dir?: string; signs?: Sign[]; outlierPerc?: number; alpha?: number };
   seed?: number;
+  sanity?: Partial<SanitySettings>;
 }
 
 /**
@@ -165,5 +169,12 @@ export function buildExperiment(valid: unknown, configFile: string, baseDir: str
       alpha: output.alpha ?? EXPERIMENT_DEFAULTS.alpha,
     },
     seed: data.seed ?? EXPERIMENT_DEFAULTS.seed,
+    sanity: {
+      steps: data.sanity?.steps ?? EXPERIMENT_DEFAULTS.sanity.steps,
+      layers: data.sanity?.layers ?? EXPERIMENT_DEFAULTS.sanity.layers,
+      seed: data.sanity?.seed ?? EXPERIMENT_DEFAULTS.sanity.seed,
+      similarity: data.sanity?.similarity ?? [...EXPERIMENT_DEFAULTS.sanity.similarity],
+      randomPrompt: data.sanity?.randomPrompt ?? EXPERIMENT_DEFAULTS.sanity.randomPrompt,
+    },
   };
 }

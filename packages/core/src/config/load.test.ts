@@ -109,6 +109,7 @@ describe('loadExperiment', () => {
       strategy: 'auto',
       output: { dir: join(dir, 'runs/exp'), signs: ['all'], outlierPerc: 2, alpha: 0.5 },
       seed: 0,
+      sanity: { steps: 'both', layers: 'all', seed: 42, similarity: ['spearman', 'ssim'], randomPrompt: true },
     });
   });
 
@@ -116,7 +117,8 @@ describe('loadExperiment', () => {
     const text = valid
       .replace('  - id: saliency\n', '  - id: saliency\n    options: { abs: false }\n')
       .replace('texts: ["mild atelectasis", "no finding"]', 'texts: [a]\n    fusion: { id: softmax }')
-      .concat('strategy: jacobian\noutput: { dir: out, signs: [positive, negative], outlierPerc: 1, alpha: 1 }\nseed: 3\n');
+      .concat('strategy: jacobian\noutput: { dir: out, signs: [positive, negative], outlierPerc: 1, alpha: 1 }\nseed: 3\n')
+      .concat('sanity: { steps: cascading, layers: 4, similarity: [ssim] }\n');
     const { file, result } = load(text);
     expect(result.issues).toEqual([]);
     expect(result.config).toMatchObject({
@@ -125,6 +127,7 @@ describe('loadExperiment', () => {
       strategy: 'jacobian',
       output: { dir: join(file, '../out'), signs: ['positive', 'negative'], outlierPerc: 1, alpha: 1 },
       seed: 3,
+      sanity: { steps: 'cascading', layers: 4, seed: 42, similarity: ['ssim'], randomPrompt: true },
     });
   });
 

@@ -6,3 +6,4 @@ export * from './jacobian-store.js';
 export * from './stale-files.js';
 export * from './text-tokens.js';
 export * from './load-adapter.js';
+export * from './report-extras.js';

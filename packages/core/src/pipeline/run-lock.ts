@@ -37,10 +37,12 @@ export interface RunLock {
  * machine) is taken over; a live one is refused. Then the earlier run's `manifest.json`, if any, is moved aside, so
  * that an interrupted re-run never leaves a manifest describing other data.
  * @param out - the output folder
+ * @param options - `keepManifest: true` leaves the earlier manifest in place (a sanity check adds files to a run's
+ *   folder without replacing the run)
  * @returns the lock
  * @throws EnvisionError `E_FILE` naming the folder and the run that holds it, or when the folder cannot be written
  */
-export async function lockRunFolder(out: string): Promise<RunLock> {
+export async function lockRunFolder(out: string, options: { keepManifest?: boolean } = {}): Promise<RunLock> {
   const created = await mkdir(out, { recursive: true }).catch((e: unknown) => {
     throw new EnvisionError('E_FILE', `cannot write to output folder ${out}: ${describeCause(e)}`, e);
   });
@@ -74,9 +76,11 @@ export async function lockRunFolder(out: string): Promise<RunLock> {
     }
   }
   // The earlier run's manifest goes aside (kept until this run's is written, so its files can still be cleaned up).
-  await rename(join(out, 'manifest.json'), join(out, PREVIOUS_MANIFEST)).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvisionError('E_FILE', `cannot move ${join(out, 'manifest.json')} aside: ${describeCause(e)}`, e);
-  });
+  if (options.keepManifest !== true) {
+    await rename(join(out, 'manifest.json'), join(out, PREVIOUS_MANIFEST)).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvisionError('E_FILE', `cannot move ${join(out, 'manifest.json')} aside: ${describeCause(e)}`, e);
+    });
+  }
   return {
     async release() {
       await rm(file, { force: true });

@@ -15,6 +15,7 @@ import { confinedPath, earlierRunFiles, manifestFiles, removeStaleFiles, removeW
 import { PREVIOUS_MANIFEST, lockRunFolder } from './run-lock.js';
 import { rm } from 'node:fs/promises';
 import { writeReport } from '../report/index.js';
+import { runReportExtras } from './report-extras.js';
 import { classMapSimilarity } from '../metrics/index.js';
 import { prepareTarget, type PreparedTarget } from './targets.js';
 import { checkEmbeddings } from '../adapter-check.js';
@@ -43,6 +44,29 @@ export function chooseStrategy(wanted: Experiment['strategy'], linearMethod: boo
   if (!linearMethod) return 'jacobian';
   if (!target.linear) return 'direct';
   return rows < m ? 'direct' : 'jacobian';
+}
+
+/** A method of an experiment, ready to run: its plugin, resolved options and whether it is linear in its target. */
+export interface ResolvedMethod {
+  readonly name: string;
+  readonly method: AttributionMethod;
+  readonly options: Record<string, unknown>;
+  readonly linear: boolean;
+}
+
+/**
+ * The experiment's methods with their options resolved (defaults, validation) and a layer method's `layer` alias
+ * (one of the adapter's names for a layer, e.g. lastStage) replaced with the tensor name.
+ */
+export function resolveMethods(plan: Pick<Experiment, 'methods'>, registry: PluginRegistry, adapter: Pick<VlmAdapter, 'layers'>): ResolvedMethod[] {
+  const resolveMethod = registry.methodResolver();
+  return plan.methods.map((m) => {
+    const method = registry.get('method', m.id).plugin as AttributionMethod;
+    const resolved = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
+    const layer = (resolved as { layer?: unknown }).layer;
+    const options = typeof layer === 'string' && adapter.layers?.[layer] !== undefined ? { ...resolved, layer: adapter.layers[layer] } : resolved;
+    return { name: m.name, method, options, linear: isLinearInTarget(method, options, resolveMethod) };
+  });
 }
 
 /**
@@ -79,14 +103,7 @@ export async function runExperiment(
     const adapter = await loadCheckedAdapter(plan, registry);
     loaded = adapter;
     const resolveMethod = registry.methodResolver();
-    const methods = plan.methods.map((m) => {
-      const method = registry.get('method', m.id).plugin as AttributionMethod;
-      const resolved = resolveOptions(method.meta, m.options, `methods ${m.name} options`);
-      // A layer method's `layer` may be one of the adapter's names for a layer (e.g. lastStage).
-      const layer = (resolved as { layer?: unknown }).layer;
-      const options = typeof layer === 'string' && adapter.layers?.[layer] !== undefined ? { ...resolved, layer: adapter.layers[layer] } : resolved;
-      return { name: m.name, method, options, linear: isLinearInTarget(method, options, resolveMethod) };
-    });
+    const methods = resolveMethods(plan, registry, adapter);
     const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
     for (const warning of targets.flatMap((t) => t.warnings)) listeners.onWarning?.(warning);
     const loadMs = performance.now() - started;
@@ -239,8 +256,7 @@ export async function runExperiment(
     };
     const manifestPath = join(out, 'manifest.json');
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    const metrics = Object.fromEntries(items.filter((it) => it.metrics).map((it) => [`${it.image} · ${it.method} · ${it.target}`, it.metrics!]));
-    const reportPath = await writeReport(out, manifest, Object.keys(metrics).length > 0 ? { metrics } : undefined);
+    const reportPath = await writeReport(out, manifest, await runReportExtras(out, manifest));
     const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(manifest));
     await rm(join(out, PREVIOUS_MANIFEST), { force: true });
     return { manifest, manifestPath, reportPath, staleRemoved };

@@ -1,6 +1,7 @@
 import { escapeHtml } from './escape.js';
 import { raw, table, type Content, type Html } from './html.js';
 import { relativeUrl } from './url.js';
+import type { SanityResult } from '../sanity/result.js';
 
 /** Numbers and figures computed after a run (evaluation metrics, summary plots), added to its report. */
 export interface ReportExtras {
@@ -11,6 +12,8 @@ export interface ReportExtras {
   readonly metrics?: Record<string, Record<string, number>>;
   /** Images with titles. `png` is relative to the run folder (or absolute, then made relative to it). */
   readonly figures?: readonly { readonly title: string; readonly png: string }[];
+  /** The folder's sanity check (`sanity.json`), shown in its own section. */
+  readonly sanity?: SanityResult;
 }
 
 /**

@@ -6,3 +6,4 @@ export { raw, table, type Html, type Content, type TableOptions } from './html.j
 export { formatNumber, formatDuration } from './format.js';
 export { REPORT_CSS } from './style.js';
 export { renderStandalonePage, type StandalonePage } from './standalone-page.js';
+export { renderSanitySection, SANITY_ANCHOR } from './sanity-section.js';

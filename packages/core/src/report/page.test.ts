@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { RunItem, RunManifest } from '../manifest.js';
 import { renderReport, REPORT_CSP } from './page.js';
+import type { SanityResult } from '../sanity/result.js';
 
 const evil = '<script>window.__pwned = 1</script>';
 
@@ -81,5 +82,38 @@ describe('renderReport', () => {
     const page = renderReport(old);
     expect(page.match(/<img /g)).toHaveLength(2 * 6);
     expect(page).toContain('rows = prompts, columns = methods');
+  });
+
+  it('shows the sanity checks, when there are some, with a table per method and its figure, linked from the contents', () => {
+    const sanity: SanityResult = {
+      format: 'envision-sanity/1',
+      createdAt: '2026-12-07T22:00:00.000Z',
+      configFile: 'exp.yaml',
+      image: 'a.png',
+      target: 'p',
+      labels: [evil],
+      settings: { steps: 'both', layers: 1, seed: 42, similarity: ['spearman', 'ssim'], randomPrompt: true },
+      model: { file: 'vision.onnx', sha256: '0', randomised: 1, layers: [{ rank: 1, node: 'proj', name: 'proj.weight', initializers: ['proj.weight'], parameters: 4 }] },
+      methods: [
+        {
+          method: 'ig',
+          id: 'ig',
+          strategy: 'direct',
+          figure: 'sanity/ig.png',
+          steps: [
+            { kind: 'cascading', label: 'cascading 1', layers: [1], similarity: { spearman: 0.25, ssim: null }, rows: { spearman: [0.25], ssim: [null] }, milliseconds: 1 },
+            { kind: 'random-prompt', label: 'random prompt', layers: [], similarity: { spearman: 0.5, ssim: 0.125 }, rows: { spearman: [0.5], ssim: [0.125] }, milliseconds: 1 },
+          ],
+        },
+      ],
+      timings: { totalMs: 1 },
+    };
+    const page = renderReport(manifest, { sanity });
+    expect(page).toContain('<a href="#sanity">Sanity checks</a>');
+    expect(page).toContain('<h2>Sanity checks</h2>');
+    expect(page).toContain('src="sanity/ig.png"');
+    expect(page).toMatch(/<th scope="row">cascading 1<\/th><td>1–1 \(down to proj.weight\)<\/td><td class="num">0.25<\/td><td class="num">—<\/td>/);
+    expect(page).not.toContain('<script>window');
+    expect(renderReport(manifest)).not.toContain('id="sanity"');
   });
 });

@@ -5,6 +5,7 @@ import { renderHeader } from './header.js';
 import { imageAnchor, renderImageSection } from './image-section.js';
 import { groupByImage } from './layout.js';
 import { REPORT_CSS } from './style.js';
+import { SANITY_ANCHOR, renderSanitySection } from './sanity-section.js';
 
 /**
  * The content security policy of a report: nothing may load but images and the inline style sheet, and no script
@@ -24,8 +25,10 @@ export const REPORT_CSP = "default-src 'none'; img-src 'self' file: data:; style
 export function renderReport(manifest: RunManifest, extras?: ReportExtras, runDir = '.'): string {
   const images = groupByImage(manifest);
   const extrasHtml = renderExtras(extras, runDir).html;
+  const sanityHtml = extras?.sanity ? renderSanitySection(extras.sanity, runDir).html : '';
   const toc = images
     .map((img, i) => `<li><a href="#${imageAnchor(i)}"><code>${escapeHtml(img.image)}</code></a> <span class="muted">(${img.methods.length} methods × ${img.targets.length} targets)</span></li>`)
+    .concat(sanityHtml ? [`<li><a href="#${SANITY_ANCHOR}">Sanity checks</a></li>`] : [])
     .concat(extrasHtml ? ['<li><a href="#extras">Metrics and figures</a></li>'] : [])
     .join('\n');
   const body = `${renderHeader(manifest).html}
@@ -34,6 +37,7 @@ ${toc}
 </ol></nav>
 <main>
 ${images.map((img, i) => renderImageSection(img, i).html).join('\n')}
+${sanityHtml}
 ${extrasHtml}
 </main>
 <footer>Written by Envision from <code>manifest.json</code> (${escapeHtml(manifest.format)}).</footer>`;

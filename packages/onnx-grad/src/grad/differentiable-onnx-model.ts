@@ -8,6 +8,7 @@ import { EnvisionError, describeCause } from '../errors.js';
 import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js';
 import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
+import { dataTypeName, dataTypeOf, tensorToProto } from '../onnx/tensor-proto.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
 import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
@@ -109,6 +110,43 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   private static async fromProto(proto: ModelProto, path: string, options: DifferentiableOnnxModelOptions, rules: RuleRegistry): Promise<DifferentiableOnnxModel> {
     const bytes = encodeModel(proto);
     return new DifferentiableOnnxModel(await OnnxModel.fromBytes(bytes, path, options), bytes, options, rules);
+  }
+
+  /**
+   * The decoded model (decoded once and shared: read it, do not change it). Copy what you change, as
+   * {@link DifferentiableOnnxModel.withInitializers} does.
+   */
+  modelProto(): ModelProto {
+    return this.model();
+  }
+
+  /**
+   * The same graph with some initializers replaced (a model-randomisation sanity check, a pruned or perturbed model),
+   * built in memory: the decoded model is copied with the new values, encoded and loaded into a new session. The new
+   * model has the same rules and options, except that its gradient models are never cached on disk (each variant is
+   * used once); dispose it when done.
+   * @param replacements - initializer name → its new value (same element type and shape as the one it replaces)
+   * @param tag - names the variant in messages, e.g. `randomised-3`
+   * @throws EnvisionError `E_INPUT` naming an initializer the model does not have, or a value of another type or shape
+   */
+  async withInitializers(replacements: ReadonlyMap<string, Tensor>, tag: string): Promise<DifferentiableOnnxModel> {
+    const proto = this.model();
+    const graph = proto.graph!;
+    const byName = new Map(graph.initializer.map((t) => [t.name!, t]));
+    for (const [name, t] of replacements) {
+      const old = byName.get(name);
+      if (old === undefined) throw new EnvisionError('E_INPUT', `${this.path}: no initializer '${name}' to replace`);
+      const dims = old.dims;
+      if (dataTypeOf(t.dtype) !== old.data_type || !sameShape(dims, t.shape)) {
+        throw new EnvisionError('E_INPUT', `${this.path}: initializer '${name}' is ${dataTypeName(old.data_type)} ${formatShape(dims)}, its replacement ${t.dtype} ${formatShape(t.shape)}`);
+      }
+    }
+    const initializer = graph.initializer.map((t) => {
+      const value = replacements.get(t.name!);
+      return value === undefined ? t : tensorToProto(t.name!, value);
+    });
+    const options = { ...this.options, cacheDir: null };
+    return DifferentiableOnnxModel.fromProto({ ...proto, graph: { ...graph, initializer } }, `${this.path}#${tag}`, options, this.rules);
   }
 
   /** The word-embedding lookup of token-id input `input` (see {@link embeddingLookup}), if the model has one. */
