@@ -110,10 +110,10 @@ async function mapPlanes(
   const resolveMethod = registry.methodResolver();
   let maps: Tensor<'float32'>;
   if (strategy === 'jacobian') {
-    const store = await perDimensionMaps(method.method, method.options, model, input, output, pixels, m, undefined, resolveMethod);
+    const store = await perDimensionMaps(method.method, method.options, model, input, output, pixels, m, undefined, { resolveMethod, baseDir: plan.baseDir });
     maps = await fuseStored(store.maps, weights);
   } else {
-    maps = (await attribute({ method: method.method, options: method.options, model, inputs: { [input]: pixels }, wrt: input, of: output, weights, strategy: 'direct', ...(head ? { head } : {}), resolveMethod })).maps;
+    maps = (await attribute({ method: method.method, options: method.options, model, inputs: { [input]: pixels }, wrt: input, of: output, weights, strategy: 'direct', ...(head ? { head } : {}), resolveMethod, baseDir: plan.baseDir })).maps;
   }
   const [h, w] = maps.shape.slice(-2) as [number, number];
   const plane = h * w;
