@@ -101,6 +101,8 @@ describe('envision new', () => {
       process.chdir(cwd);
     }
     expect(readdirSync(here)).toEqual(['envision-fusion-margin-two']);
+    // An ordinary folder, as mkdir makes it (not mkdtemp's private 0700).
+    expect(statSync(join(here, 'envision-fusion-margin-two')).mode & 0o777).toBe(0o777 & ~process.umask());
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     expect((await envisionNew('method', 'envision-method-empty', '--dir', empty)).code).toBe(0);

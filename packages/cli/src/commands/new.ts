@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvisionError, type PluginKind } from '@envision/core';
@@ -142,6 +142,8 @@ export function writeTemplate(kind: PluginKind, names: TemplateNames, dir: strin
     }
     writeFileSync(join(temp, 'pnpm-workspace.yaml'), pnpmWorkspace);
     written.push('pnpm-workspace.yaml');
+    // mkdtemp makes the folder private (0700); the package is an ordinary folder, as mkdir would make it.
+    chmodSync(temp, 0o777 & ~process.umask());
     if (existsSync(dir)) rmdirSync(dir); // empty (checked above)
     renameSync(temp, dir);
     return written.sort();
