@@ -12,6 +12,7 @@ import { importCommand } from './commands/import.js';
 import { phantomCommand } from './commands/phantom.js';
 import { benchCommand } from './commands/bench.js';
 import { newCommand } from './commands/new.js';
+import { serveCommand } from './commands/serve.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -22,6 +23,7 @@ export const mainHelp = `Usage: envision <command> [options]
 Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
+  serve RUN_DIR [--port P]                      explore a finished run on 127.0.0.1: type a prompt, see its map
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
   preprocess --model DIR --image FILE --out F   the model's preprocessing → float32 [1, C, H, W]
@@ -48,6 +50,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   new: newCommand,
   validate: validateCommand,
   run: runCommand,
+  serve: serveCommand,
 };
 
 /**
