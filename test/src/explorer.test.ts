@@ -65,6 +65,19 @@ function snapshot(folder: string): string[] {
   return walk(folder).sort();
 }
 
+/** Equal to float32 rounding: every value within 2⁻²³ of the map's largest magnitude (and the map not all zero). */
+function floatsClose(got: Float32Array, expected: Float32Array): boolean {
+  if (got.length !== expected.length) return false;
+  let peak = 0;
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    peak = Math.max(peak, Math.abs(expected[i]!));
+    worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+  }
+  if (!(peak > 0 && worst <= peak * 2 ** -23)) console.log(`floatsClose: worst ${worst}, peak ${peak}, ${got.slice(0, 4)} vs ${expected.slice(0, 4)}`);
+  return peak > 0 && worst <= peak * 2 ** -23;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'envision-explorer-'));
   runDir = join(dir, 'served');
@@ -84,7 +97,10 @@ beforeAll(async () => {
     ),
   );
   // The reference: envision run with the new texts, every method fused from its per-dimension maps.
-  ref = run('reference', experiment(refDir, METHODS, `  - name: prompts\n    texts: [${P1}, ${P2}]\n    fusion: { id: dot }\n    explain: text`, 'strategy: jacobian\n'));
+  ref = run(
+    'reference',
+    experiment(refDir, METHODS, [P1, P2].map((p, k) => `  - name: p${k}\n    texts: [${p}]\n    fusion: { id: dot }\n    explain: text`).join('\n'), 'strategy: jacobian\n'),
+  );
   image = manifest.items[0]!.image;
   expect(manifest.perDimension.map((p) => p.method)).toEqual(['guided-backprop', 'saliency']); // saliency takes |grad| by default: not linear
   served = await serve(runDir);
@@ -95,7 +111,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const refItem = (method: string) => ref.items.find((i) => i.method === method && i.target === 'prompts')!;
+const refItem = (method: string, k: number) => ref.items.find((i) => i.method === method && i.target === `p${k}`)!;
+/** The reference maps of a method: each prompt's row from the run of that text alone. */
+const refMaps = async (method: string) => Promise.all([0, 1].map(async (k) => (await readNpy(join(refDir, refItem(method, k).npy))).data as Float32Array));
 
 describe('envision serve: the maps of a new prompt', () => {
   it('binds 127.0.0.1 only', async () => {
@@ -123,26 +141,23 @@ describe('envision serve: the maps of a new prompt', () => {
     expect(body.target).toBe('prompts');
     expect(body.fusion).toBe('dot');
     expect(body.methods.map((m) => m.method)).toEqual(['guided-backprop', 'saliency']); // the methods with a store
-    expect(body.scores).toEqual(refItem('guided-backprop').scores);
-    const npy = await readNpy(join(refDir, refItem('guided-backprop').npy));
-    const [rows, h, w] = npy.shape as [number, number, number];
-    expect([rows, ...body.shape]).toEqual([2, h, w]);
-    const expected = npy.data as Float32Array;
-    let peak = 0;
-    for (const v of expected) peak = Math.max(peak, Math.abs(v));
-    expect(peak).toBeGreaterThan(0);
-    body.methods[0]!.maps.forEach((m, k) => {
-      expect(m.prompt).toBe([P1, P2][k]);
-      const got = floats(m.values);
-      expect(got.length).toBe(h * w);
-      let worst = 0;
-      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[k * h * w + i]!));
-      expect(worst).toBeLessThanOrEqual(peak * 2 ** -23);
-      // The overlay is rendered as the run renders its own: the same bytes.
-      const overlay = refItem('guided-backprop').overlays[2 * k]!;
-      expect(overlay).toMatch(/\.all\.png$/);
-      expect(Buffer.from(m.png.replace(/^data:image\/png;base64,/, ''), 'base64').equals(readFileSync(join(refDir, overlay)))).toBe(true);
-    });
+    expect(body.scores).toEqual([refItem('guided-backprop', 0).scores[0], refItem('guided-backprop', 1).scores[0]]);
+    const expected = await refMaps('guided-backprop');
+    expect(body.shape).toEqual([224, 224]);
+    for (const [j, m] of body.methods.entries()) {
+      const reference = j === 0 ? expected : await refMaps('saliency');
+      m.maps.forEach((map, k) => {
+        expect(map.prompt).toBe([P1, P2][k]);
+        expect(floatsClose(floats(map.values!), reference[k]!)).toBe(true);
+        // The overlay is rendered as the run renders its own: the same bytes.
+        const overlay = refItem(m.method, k).overlays[0]!;
+        expect(overlay).toMatch(/\.all\.png$/);
+        expect(Buffer.from(map.png.replace(/^data:image\/png;base64,/, ''), 'base64').equals(readFileSync(join(refDir, overlay)))).toBe(true);
+      });
+    }
+    // A prompt's map does not depend on the prompts beside it.
+    const alone = (await post(served.port, '/api/maps', { image, prompts: [P2], values: true })).json() as typeof body;
+    expect(alone.methods[0]!.maps[0]!.values).toBe(body.methods[0]!.maps[1]!.values);
   });
 
   it('a method without a store says why, and computes its store on demand with progress; its maps then equal envision run --strategy jacobian', async () => {
@@ -169,16 +184,9 @@ describe('envision serve: the maps of a new prompt', () => {
     const r = await post(served.port, '/api/maps', { image, prompts: [P1, P2], methods: ['occlusion'], values: true });
     expect(r.status, r.body.toString()).toBe(200);
     const maps = (r.json() as { methods: { maps: { values: string }[] }[] }).methods[0]!.maps;
-    const expected = (await readNpy(join(refDir, refItem('occlusion').npy))).data as Float32Array;
-    const got = new Float32Array([...floats(maps[0]!.values), ...floats(maps[1]!.values)]);
-    let peak = 0;
-    let worst = 0;
-    for (let i = 0; i < got.length; i++) {
-      peak = Math.max(peak, Math.abs(expected[i]!));
-      worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
-    }
-    expect(got.length).toBe(expected.length);
-    expect(worst).toBeLessThanOrEqual(peak * 2 ** -23);
+    const expected = await refMaps('occlusion');
+    expect(refItem('occlusion', 0).strategy).toBe('jacobian');
+    maps.forEach((m, k) => expect(floatsClose(floats(m.values), expected[k]!)).toBe(true));
     const after = (await raw(served.port, 'GET', '/api/run')).json() as typeof overview;
     expect(after.images[0]!.methods.find((m) => m.method === 'occlusion')!.live).toBe(true);
   });
@@ -187,7 +195,7 @@ describe('envision serve: the maps of a new prompt', () => {
     const r = await post(served.port, '/api/words', { image, prompts: [P1, P2] });
     expect(r.status, r.body.toString()).toBe(200);
     const words = (r.json() as { prompts: { text: string; words: { word: string; ig: number }[] }[] }).prompts;
-    const file = JSON.parse(readFileSync(join(refDir, refItem('saliency').tokens!), 'utf8')) as { prompts: { text: string; words: { word: string; ig: number }[] }[] };
+    const file = { prompts: [0, 1].map((k) => (JSON.parse(readFileSync(join(refDir, refItem('saliency', k).tokens!), 'utf8')) as { prompts: { text: string; words: { word: string; ig: number }[] }[] }).prompts[0]!) };
     expect(words.map((p) => p.text)).toEqual([P1, P2]);
     expect(words.map((p) => p.words.map((w) => w.word))).toEqual(file.prompts.map((p) => p.words.map((w) => w.word)));
     words.forEach((p, k) => p.words.forEach((w, j) => expect(w.ig).toBeCloseTo(file.prompts[k]!.words[j]!.ig, 5)));
@@ -259,6 +267,7 @@ describe('envision serve: hygiene', () => {
     await expectRefused(post(served.port, '/api/maps', { image, prompts: [] }), 400, /non-empty array/);
     await expectRefused(post(served.port, '/api/maps', { image, prompts: ['  '] }), 400, /empty/);
     await expectRefused(post(served.port, '/api/maps', { image, prompts: [42] }), 400, /must be a string/);
+    await expectRefused(post(served.port, '/api/maps', { image, prompts: ['a', ' a'] }), 400, /given twice/);
     await expectRefused(post(served.port, '/api/maps', [1, 2]), 400, /JSON object/);
     await expectRefused(post(served.port, '/api/maps', { image, prompts: ['a'], methods: ['nonesuch'] }), 400, /no method "nonesuch"/);
     await expectRefused(post(served.port, '/api/maps', { image, prompts: ['a'], target: 'nonesuch' }), 400, /no embedding target/);

@@ -77,8 +77,9 @@ function renderMain() {
     prompts,
     el('div', { id: 'status', class: 'status', role: 'status' }),
     el('div', { id: 'live', class: 'scroll' }));
-  main.replaceChildren(ask_, storeSection(img), runMaps(img, 'embedding', 'Maps the run computed (proposed: prompts fused with the image embedding)'),
-    runMaps(img, 'classifier', 'Baseline maps of the run (classifier: one map per class)'), figureSection(img));
+  const baseline = runMaps(img, 'classifier', 'Baseline maps of the run (classifier: one map per class)');
+  main.replaceChildren(el('div', { class: 'pair' }, ask_, baseline), storeSection(img),
+    runMaps(img, 'embedding', 'Maps the run computed (proposed: prompts fused with the image embedding)'), figureSection(img));
   ask();
 }
 
@@ -89,7 +90,7 @@ function schedule(ms) {
 
 async function ask() {
   const img = currentImage();
-  const prompts = state.prompts.map((p) => p.trim()).filter((p) => p.length > 0);
+  const prompts = [...new Set(state.prompts.map((p) => p.trim()).filter((p) => p.length > 0))];
   const box = document.getElementById('live');
   const status = document.getElementById('status');
   if (!box || !img) return;
@@ -186,7 +187,7 @@ function runMaps(img, kind, title) {
       return el('div', { class: 'scroll' }, el('table', { class: 'grid' }, el('caption', {}, 'Target ', el('code', { text: t })),
         el('thead', {}, el('tr', {}, el('th', { class: 'corner', text: 'method' }), ...labels.map((l, k) => el('th', { scope: 'col' }, el('span', { class: 'label', text: l }), el('span', { class: 'score', text: `score ${fmt(list[0].scores[k])}` }))))),
         el('tbody', {}, ...list.map((i) => el('tr', {}, el('th', { scope: 'row' }, el('span', { class: 'label', text: i.method }), el('span', { class: 'score', text: i.strategy })),
-          ...labels.map((l, k) => { const o = pick(i, k); return o ? el('td', {}, el('figure', {}, el('img', { src: o.url, alt: `${i.method}: ${l} (${o.sign})`, loading: 'lazy' }), el('figcaption', { text: o.sign }))) : el('td', { class: 'missing', text: '—' }); }))))));
+          ...labels.map((l, k) => { const o = pick(i, k); return o ? el('td', {}, el('figure', {}, el('img', { src: o.url, alt: `${i.method}: ${l} (${o.sign})` }), el('figcaption', { text: o.sign }))) : el('td', { class: 'missing', text: '—' }); }))))));
     }));
 }
 

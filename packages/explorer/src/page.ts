@@ -9,6 +9,8 @@ export const EXPLORER_CSS = `
 .explorer nav.images { position: sticky; top: 12px; }
 .explorer nav.images button { display: block; width: 100%; text-align: left; margin: 2px 0; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); cursor: pointer; overflow-wrap: anywhere; font: inherit; }
 .explorer nav.images button[aria-pressed="true"] { border-color: var(--accent); background: #eaf0f9; font-weight: 600; }
+.pair { display: flex; flex-wrap: wrap; gap: 0 20px; align-items: flex-start; }
+.pair > section { flex: 1 1 420px; min-width: 0; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; margin-bottom: 10px; }
 .controls label { color: var(--muted); }
 .prompts-box { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 6px; }
@@ -37,6 +39,7 @@ export function explorerPage(manifest: RunManifest): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Envision">
 <title>Envision explorer: ${escapeHtml(manifest.configFile)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/explorer.css">
 <script src="/explorer.js" defer></script>
 </head>

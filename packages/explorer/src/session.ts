@@ -13,6 +13,7 @@ import {
   renderOverlay,
   resolveRunMethods,
   row,
+  tensor,
   wordScores,
   type Experiment,
   type ExperimentTextsTarget,
@@ -232,7 +233,11 @@ export class ExplorerSession {
     return t;
   }
 
-  /** Maps of new prompts for every method with a store (or those asked for): one text encoding and one MatMul each. */
+  /**
+   * Maps of new prompts for every method with a store (or those asked for): the prompts' text encodings, the run's
+   * fusion rule, one MatMul per method. Each prompt is embedded on its own, so its map equals the one `envision run`
+   * writes for a target of that text alone (with the same fusion), whatever prompts are beside it.
+   */
   async maps(request: MapsRequest): Promise<MapsResponse> {
     const started = performance.now();
     const r = checkMapsRequest(request, this);
@@ -246,13 +251,14 @@ export class ExplorerSession {
     const image = await this.image(r.image);
     const stores = await Promise.all(wanted.map((m) => this.store(r.image, m) ?? this.stores.get(key(r.image, m))!));
     const encodeStart = performance.now();
-    const spec: ExperimentTextsTarget = { ...target.spec, texts: r.prompts, explain: 'image' };
-    delete (spec as { classes?: unknown }).classes;
-    delete (spec as { promptSet?: unknown }).promptSet;
+    const spec = promptsTarget(target.name, target.spec.fusion, r.prompts, 'image');
     const prepared = await prepareTarget(spec, this.run.adapter, this.run.registry, this.run.plan.seed);
     const { weights, scores } = prepared.at(image.embedding);
+    const m = this.run.adapter.embeddingDim;
     const fuseStart = performance.now();
-    const fused = await Promise.all(stores.map((s) => fuseStored(s, weights)));
+    // One MatMul per prompt and method: a prompt's map is then the same float32 numbers whatever prompts are beside it
+    // (the GEMM's blocking, so its rounding, depends on the number of rows) and the same as a run of that text alone.
+    const fused = await Promise.all(stores.map((s) => Promise.all(r.prompts.map((_, k) => fuseStored(s, tensor('float32', [1, m], weights.data.slice(k * m, (k + 1) * m)))))));
     const renderStart = performance.now();
     const alpha = this.run.plan.output.alpha;
     const methods = await Promise.all(
@@ -260,7 +266,7 @@ export class ExplorerSession {
         method: wanted[j]!,
         maps: await Promise.all(
           r.prompts.map(async (prompt, k) => {
-            const map = row(maps, k);
+            const map = row(maps[k]!, 0);
             const png = await renderOverlay({ map, image: image.underlay, sign: r.sign, outlierPerc: r.outlierPerc, alpha });
             return { prompt, png: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, ...(r.values ? { values: Buffer.from(map.data.buffer, map.data.byteOffset, map.data.byteLength).toString('base64') } : {}) };
           }),
@@ -289,7 +295,7 @@ export class ExplorerSession {
     const r = checkMapsRequest({ image: request.image, prompts: request.prompts } as MapsRequest, this);
     const target = this.target(request.target);
     const image = await this.image(r.image);
-    const spec: ExperimentTextsTarget = { name: `explorer-${this.tokenRequests++}`, target: 'embedding', texts: r.prompts, fusion: target.spec.fusion, explain: 'text' };
+    const spec = promptsTarget(`explorer-${this.tokenRequests++}`, target.spec.fusion, r.prompts, 'text');
     const prepared = await prepareTarget(spec, this.run.adapter, this.run.registry, this.run.plan.seed);
     const ig = this.methods.find((m) => m.method.meta.id === 'ig');
     const steps = ig !== undefined ? Number((ig.options as { steps?: number }).steps ?? 50) : 50;
@@ -344,6 +350,16 @@ export class ExplorerSession {
   }
 }
 
+/**
+ * The target a run would explain for these prompts, each embedded on its own (a class of one prompt): a prompt's map
+ * does not depend on the prompts beside it and equals what `envision run` writes for a target with that text alone.
+ */
+function promptsTarget(name: string, fusion: ExperimentTextsTarget['fusion'], prompts: readonly string[], explain: 'image' | 'text'): ExperimentTextsTarget {
+  const classes: Record<string, string[]> = {};
+  for (const p of prompts) Object.defineProperty(classes, p, { value: [p], enumerable: true, writable: true, configurable: true });
+  return { name, target: 'embedding', classes, fusion, explain };
+}
+
 function key(image: string, method: string): string {
   return `${image}\u0000${method}`;
 }
@@ -369,6 +385,8 @@ function checkMapsRequest(r: MapsRequest, session: ExplorerSession): Required<Om
     if (t.length > EXPLORER_LIMITS.promptChars) throw new RequestError(413, `prompts[${i}] has ${t.length} characters: at most ${EXPLORER_LIMITS.promptChars}`);
     return t;
   });
+  const twice = prompts.find((p, i) => prompts.indexOf(p) !== i);
+  if (twice !== undefined) throw new RequestError(400, `prompt ${JSON.stringify(twice)} is given twice`);
   if (r.methods !== undefined && (!Array.isArray(r.methods) || !r.methods.every((m) => typeof m === 'string'))) throw new RequestError(400, 'methods must be an array of method names');
   if (r.target !== undefined && typeof r.target !== 'string') throw new RequestError(400, 'target must be a string');
   const sign = r.sign ?? session.run.plan.output.signs[0] ?? 'all';
