@@ -6,5 +6,5 @@
  * @packageDocumentation
  */
 export { startExplorer, EXPLORER_CSP, type Explorer, type ExplorerOptions } from './server.js';
-export { ExplorerSession, EXPLORER_LIMITS, RequestError, type ExplorerRun, type MapsRequest, type MapsResponse, type PromptMap, type StoreJob } from './session.js';
+export { ExplorerSession, EXPLORER_LIMITS, RequestError, type ExplorerRun, type LiveTarget, type MapsRequest, type MapsResponse, type PromptMap, type StoreJob } from './session.js';
 export { explorerPage, EXPLORER_CSS } from './page.js';

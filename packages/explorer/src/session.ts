@@ -130,8 +130,10 @@ interface LoadedImage {
 }
 
 /** A live target: a text target of the run explained with the proposed approach, whose fusion rule the explorer uses. */
-interface LiveTarget {
+export interface LiveTarget {
+  /** The target's name in the run. */
   readonly name: string;
+  /** The target as the experiment gives it (its fusion rule and options). */
   readonly spec: ExperimentTextsTarget;
 }
 
@@ -142,9 +144,11 @@ interface LiveTarget {
  * here equals the map `envision run` writes for the same text, method and fusion.
  */
 export class ExplorerSession {
+  /** The run's methods as the run resolved them. */
   readonly methods: readonly RunMethod[];
   /** The run's images: label (as the manifest names it) → file. */
   readonly images: ReadonlyMap<string, string>;
+  /** The run's embedding targets (their fusion rules fuse new prompts); a `dot` target when the run has none. */
   readonly targets: readonly LiveTarget[];
   /** True when the run has token attributions (a target with `explain: text`). */
   readonly tokens: boolean;
@@ -154,6 +158,7 @@ export class ExplorerSession {
   private tokenCache: TextTokenCache;
   private tokenRequests = 0;
 
+  /** @param run - the run and its loaded model */
   constructor(readonly run: ExplorerRun) {
     const { plan, registry, adapter } = run;
     this.methods = resolveRunMethods(plan, registry, adapter);
@@ -289,7 +294,10 @@ export class ExplorerSession {
     };
   }
 
-  /** Token attributions of new prompts at an image (the run must have them): the words of each prompt with their scores. */
+  /**
+   * Token attributions of new prompts at an image (the run must have them): the words of each prompt with
+   * their Layer IG and saliency × embedding scores, computed as the run computes its `explain: text` tokens.
+   */
   async words(request: { image?: unknown; prompts?: unknown; target?: unknown }): Promise<{ prompts: { text: string; score: number; words: { word: string; ig: number; saliency: number }[] }[] }> {
     if (!this.tokens) throw new RequestError(409, 'this run has no token attributions (no target with explain: text)');
     const r = checkMapsRequest({ image: request.image, prompts: request.prompts } as MapsRequest, this);
