@@ -160,6 +160,12 @@ describe('the explorer in headless Chromium', () => {
     await expect.poll(widths, { timeout: 10_000 }).toHaveLength(2 * 3); // methods × classes
     await expect.poll(async () => (await widths()).every((w) => w > 0), { timeout: 10_000 }).toBe(true);
 
+    // Occlusion has no store: its button computes one, with progress, and occlusion becomes live for the prompts.
+    await page.locator('button[data-method="occlusion"]').click();
+    await page.locator('img.live-map[data-method="occlusion"]').first().waitFor({ timeout: 120_000 });
+    expect(await page.locator('img.live-map[data-method="occlusion"]').count()).toBe(2);
+    expect(await page.locator('button[data-method="occlusion"]').count()).toBe(0);
+
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -297,6 +297,21 @@ describe('envision serve: hygiene', () => {
     expect(page.body.toString()).not.toMatch(/<script>|<style>| on[a-z]+=/);
   });
 
+  it('refuses bad command lines with exit 2 and one line: no run folder, no manifest, a bad port, a port in use', () => {
+    for (const [args, message] of [
+      [['serve'], /^envision serve: give exactly one run folder, got 0/],
+      [['serve', join(dir, 'nonesuch')], /^envision serve: .*manifest\.json is missing: give a folder written by envision run\n$/],
+      [['serve', runDir, '--port', 'http'], /^envision serve: --port must be an integer from 0 to 65535, got http\n$/],
+      [['serve', runDir, '--port', String(served.port)], new RegExp(`^envision serve: port ${served.port} is in use: give another with --port\n$`)],
+    ] as const) {
+      const r = envision(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    expect(envision(['serve', '--help']).stdout).toMatch(/^Usage: envision serve RUN_DIR \[--port P\]/);
+  });
+
   it('stops cleanly on SIGINT', async () => {
     const code = await served.stop();
     expect(code).toBe(0);
