@@ -39,6 +39,7 @@ methods:
   - id: guided-backprop
   - id: occlusion
     options: { window: [3, 12, 12], strides: [3, 6, 6], baseline: -2.0976, perturbationsPerEval: 64 }
+  - id: saliency
 targets:
   - name: baseline
     target: classifier
@@ -51,6 +52,7 @@ targets:
     target: embedding
     fusion: { id: dot }
     texts: ${JSON.stringify(proposed)}
+    explain: text
 output:
   dir: ${out}
   signs: [all, positive]
@@ -138,6 +140,11 @@ describe('the explorer in headless Chromium', () => {
     expect(peak).toBeGreaterThan(0);
     expect(worst).toBeLessThanOrEqual(peak * 2 ** -23);
 
+    // The run has token attributions (explain: text), so the prompt's words are shaded by their Layer IG.
+    const shaded = page.locator('#live thead th').nth(1).locator('span.words span');
+    await expect.poll(() => shaded.allTextContents(), { timeout: 10_000 }).toEqual(PROMPT.split(' '));
+    expect(await shaded.first().evaluate((e) => (e as unknown as { style: { backgroundColor: string } }).style.backgroundColor)).toMatch(/^rgba?\(/);
+
     // A second prompt beside the first, and the sign control re-renders both.
     await page.locator('#add-prompt').click();
     const second = page.waitForResponse((r) => r.url().endsWith('/api/maps') && r.status() === 200);
@@ -157,7 +164,7 @@ describe('the explorer in headless Chromium', () => {
         .locator('section.image', { hasText: 'Baseline maps of the run' })
         .locator('img')
         .evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth));
-    await expect.poll(widths, { timeout: 10_000 }).toHaveLength(2 * 3); // methods × classes
+    await expect.poll(widths, { timeout: 10_000 }).toHaveLength(3 * 3); // methods × classes
     await expect.poll(async () => (await widths()).every((w) => w > 0), { timeout: 10_000 }).toBe(true);
 
     // Occlusion has no store: its button computes one, with progress, and occlusion becomes live for the prompts.
