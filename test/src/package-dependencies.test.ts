@@ -103,6 +103,10 @@ describe('the layers import downwards only', () => {
     expect(envision('@envision/phantom').filter((d) => d !== '@envision/core')).toEqual([]);
   });
 
+  it('@envision/explorer imports core only (the CLI hands it the registry and the loaded model): no plugin, no CLI', () => {
+    expect(envision('@envision/explorer')).toEqual(['@envision/core']);
+  });
+
   it('finds what it checks: a planted undeclared import and a relative escape are seen', () => {
     expect(specifiers("import { a } from '@x/y/z';\nexport * from 'lodash';\nconst m = await import('fs-extra');\nimport './side.js';\nconst s = `from '${x}'`;")).toEqual([
       '@x/y/z',

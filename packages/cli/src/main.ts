@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.js';
 import { phantomCommand } from './commands/phantom.js';
 import { benchCommand } from './commands/bench.js';
 import { newCommand } from './commands/new.js';
+import { serveCommand } from './commands/serve.js';
 import { processIO, type CommandIO } from './io.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +25,7 @@ Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   sanity FILE [--out DIR] [--set …] [--json]    model-randomisation and random-prompt checks of each method
+  serve RUN_DIR [--port P]                      explore a finished run on 127.0.0.1: type a prompt, see its map
   attribute --model … --method ID …            attribute one ONNX model output to one input (see attribute --help)
   grad --model … --cotangent FILE.npy …        vector–Jacobian products of an ONNX model (see grad --help)
   preprocess --model DIR --image FILE --out F   the model's preprocessing → float32 [1, C, H, W]
@@ -51,6 +53,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   validate: validateCommand,
   run: runCommand,
   sanity: sanityCommand,
+  serve: serveCommand,
 };
 
 /**

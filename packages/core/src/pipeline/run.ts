@@ -46,19 +46,28 @@ export function chooseStrategy(wanted: Experiment['strategy'], linearMethod: boo
   return rows < m ? 'direct' : 'jacobian';
 }
 
-/** A method of an experiment, ready to run: its plugin, resolved options and whether it is linear in its target. */
-export interface ResolvedMethod {
+/** A method of an experiment as the run uses it: its plugin, its resolved options and whether it is linear in its target. */
+export interface RunMethod {
+  /** The method's unique label in the experiment (its output folder). */
   readonly name: string;
   readonly method: AttributionMethod;
+  /** The options, defaults applied and validated, a layer alias of the adapter replaced by the tensor's name. */
   readonly options: Record<string, unknown>;
+  /** Whether the method is linear in its target with these options (see {@link isLinearInTarget}). */
   readonly linear: boolean;
 }
 
 /**
- * The experiment's methods with their options resolved (defaults, validation) and a layer method's `layer` alias
- * (one of the adapter's names for a layer, e.g. lastStage) replaced with the tensor name.
+ * The experiment's methods as a run uses them: each method's plugin, its options resolved against its schema (a layer
+ * method's `layer` may be one of the adapter's names for a layer, e.g. `lastStage`), and whether it is linear in its
+ * target. `envision run` and the explorer (`envision serve`) both take their methods from here.
+ *
+ * @param plan - the experiment (its methods)
+ * @param registry - the plugins it names
+ * @param adapter - the loaded adapter (its layer names)
+ * @returns one entry per method of the experiment, in order
  */
-export function resolveMethods(plan: Pick<Experiment, 'methods'>, registry: PluginRegistry, adapter: Pick<VlmAdapter, 'layers'>): ResolvedMethod[] {
+export function resolveRunMethods(plan: Pick<Experiment, 'methods'>, registry: PluginRegistry, adapter: Pick<VlmAdapter, 'layers'>): RunMethod[] {
   const resolveMethod = registry.methodResolver();
   return plan.methods.map((m) => {
     const method = registry.get('method', m.id).plugin as AttributionMethod;
@@ -103,7 +112,7 @@ export async function runExperiment(
     const adapter = await loadCheckedAdapter(plan, registry);
     loaded = adapter;
     const resolveMethod = registry.methodResolver();
-    const methods = resolveMethods(plan, registry, adapter);
+    const methods = resolveRunMethods(plan, registry, adapter);
     const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
     for (const warning of targets.flatMap((t) => t.warnings)) listeners.onWarning?.(warning);
     const loadMs = performance.now() - started;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { RunManifest } from '../manifest.js';
-import { renderHeader } from './header.js';
+import { renderHeader, renderRunDetails } from './header.js';
 
 const manifest: RunManifest = {
   format: 'envision-run/1',
@@ -17,8 +17,17 @@ const manifest: RunManifest = {
   timings: { totalMs: 23019.2, loadMs: 184.9, attributionMs: 17705, renderMs: 5012.2 },
 };
 
-describe('renderHeader', () => {
-  const html = renderHeader(manifest).html;
+describe('renderHeader and renderRunDetails', () => {
+  const html = renderRunDetails(manifest).html;
+
+  it('heads the page with the title and the config file only, linking to the details', () => {
+    const header = renderHeader(manifest).html;
+    expect(header).toContain('<h1>Envision report</h1>');
+    expect(header).toContain('/work/&lt;b&gt;configs&lt;/b&gt;/demo.yaml');
+    expect(header).toContain('href="#about"');
+    expect(header).not.toContain('<table');
+    expect(html).toContain('<section class="about" id="about">');
+  });
 
   it('shows the config file, date, seed, model, versions and timings', () => {
     expect(html).toContain('/work/&lt;b&gt;configs&lt;/b&gt;/demo.yaml');

@@ -59,6 +59,21 @@ describe('renderImageSection', () => {
     expect(html).not.toContain('<x>');
   });
 
+  it('leads with the pictures: the run figures, then the overlays, then the tables', () => {
+    const at = (needle: string) => {
+      const i = html.indexOf(needle);
+      expect(i, needle).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const figure = at('<img src="x/figure-prompts.png"');
+    const overlays = at('Overlays: rows = prompts');
+    const firstTable = at('<table class="scores"');
+    expect(figure).toBeLessThan(overlays);
+    expect(overlays).toBeLessThan(at('<h3>Scores</h3>'));
+    expect(html.indexOf('<img ')).toBe(figure);
+    expect(html.lastIndexOf('<img ')).toBeLessThan(firstTable);
+  });
+
   it('lists the prompts of each class of a classifier target', () => {
     const classifier = groupByImage({
       items: [{ ...item('ig'), target: 'cls', kind: 'classifier', labels: ['Atelectasis', 'No Finding'], report: {} }],

@@ -48,11 +48,11 @@ function scoreTable(image: ReportImage, t: ReportTarget): string {
 }
 
 /**
- * The section of one image: per target a table of its rows (prompt texts, classes with their prompts, or
+ * The section of one image, pictures first: the grid figures the run rendered (the paper's Fig. 1 and Fig. 2); the
+ * overlays arranged twice, rows = prompts × columns = methods and rows = methods × columns = targets; the prompts'
+ * words shaded by their token scores; then the tables: per target a table of its rows (prompt texts, classes with their prompts, or
  * dimensions) with the model's scores and the methods' per-row numbers (IG convergence deltas, …); a table of the
- * methods' runs (strategy, time, maps, other reported numbers) and of the stored per-dimension maps; the overlays
- * arranged twice, rows = prompts × columns = methods (the paper's Fig. 2) and rows = methods × columns = targets
- * (Fig. 1); and the grid figures the run rendered.
+ * methods' runs (strategy, time, maps, other reported numbers) and of the stored per-dimension maps.
  *
  * @param image - the grouped image
  * @param index - its position in the report (0-based), for the anchor
@@ -81,7 +81,7 @@ export function renderImageSection(image: ReportImage, index: number): Html {
   const figures =
     image.figures.length === 0
       ? ''
-      : `<details open><summary><h3>Figures of the run</h3></summary><div class="figures">${image.figures
+      : `<details open class="figures-of-run"><summary><h3>Figures (Fig. 1: baseline, methods × classes; Fig. 2: proposed, prompts × methods)</h3></summary><div class="figures">${image.figures
           .map((f) => {
             const src = escapeHtml(relativeUrl(f.png));
             const caption = escapeHtml(`Target ${f.target}: ${f.layout === 'methods-by-classes' ? 'rows = methods, columns = classes' : 'rows = target rows, columns = methods'} (${f.png})`);
@@ -90,18 +90,18 @@ export function renderImageSection(image: ReportImage, index: number): Html {
           .join('\n')}</div></details>`;
   return raw(`<section class="image" id="${imageAnchor(index)}">
 <h2>Image ${index + 1}: <code>${escapeHtml(image.image)}</code></h2>
-<h3>Scores</h3>
-${image.targets.map((t) => scoreTable(image, t)).join('\n')}
-<h3>Methods</h3>
-${runs.html}
-${perDimension}
-${renderWords(image.items).html}
+${figures}
 <details open><summary><h3>Overlays: rows = prompts (or classes, dimensions), columns = methods</h3></summary>
 ${gridsByRow(image).html}
 </details>
 <details open><summary><h3>Overlays: rows = methods, columns = targets</h3></summary>
 ${gridsByMethod(image).html}
 </details>
-${figures}
+${renderWords(image.items).html}
+<h3>Scores</h3>
+${image.targets.map((t) => scoreTable(image, t)).join('\n')}
+<h3>Methods</h3>
+${runs.html}
+${perDimension}
 </section>`);
 }

@@ -62,6 +62,13 @@ describe('renderReport', () => {
     expect(html).toContain('<a href="#extras">Metrics and figures</a>');
   });
 
+  it('leads with the images; the tables of the run (model, versions, timings) come last', () => {
+    const about = html.indexOf('<section class="about" id="about">');
+    expect(about).toBeGreaterThan(html.indexOf('<section class="image" id="image-2">'));
+    expect(html.indexOf('<table')).toBeGreaterThan(html.indexOf('<section class="image" id="image-1">'));
+    expect(html).toContain('<a href="#about">About this run</a>');
+  });
+
   it('shows each overlay in both arrangements, by relative URL', () => {
     const sources = [...html.matchAll(/<img src="([^"]*)"/g)].map((m) => m[1]!);
     expect(sources).toHaveLength(2 * 6 + 1);

@@ -1,7 +1,7 @@
 import type { RunManifest } from '../manifest.js';
 import { escapeHtml } from './escape.js';
 import { renderExtras, type ReportExtras } from './extras.js';
-import { renderHeader } from './header.js';
+import { renderHeader, renderRunDetails } from './header.js';
 import { imageAnchor, renderImageSection } from './image-section.js';
 import { groupByImage } from './layout.js';
 import { REPORT_CSS } from './style.js';
@@ -30,6 +30,7 @@ export function renderReport(manifest: RunManifest, extras?: ReportExtras, runDi
     .map((img, i) => `<li><a href="#${imageAnchor(i)}"><code>${escapeHtml(img.image)}</code></a> <span class="muted">(${img.methods.length} methods × ${img.targets.length} targets)</span></li>`)
     .concat(sanityHtml ? [`<li><a href="#${SANITY_ANCHOR}">Sanity checks</a></li>`] : [])
     .concat(extrasHtml ? ['<li><a href="#extras">Metrics and figures</a></li>'] : [])
+    .concat(['<li><a href="#about">About this run</a> <span class="muted">(model, versions, timings, configuration)</span></li>'])
     .join('\n');
   const body = `${renderHeader(manifest).html}
 <nav class="toc"><h2>Images</h2><ol>
@@ -39,6 +40,7 @@ ${toc}
 ${images.map((img, i) => renderImageSection(img, i).html).join('\n')}
 ${sanityHtml}
 ${extrasHtml}
+${renderRunDetails(manifest).html}
 </main>
 <footer>Written by Envision from <code>manifest.json</code> (${escapeHtml(manifest.format)}).</footer>`;
   return reportDocument(`Envision report: ${manifest.configFile}`, body);

@@ -14,9 +14,9 @@ code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liber
 a { color: var(--accent); }
 .subtitle { margin: 4px 0 16px; color: var(--muted); overflow-wrap: anywhere; }
 .cards { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.card, section.image, section.extras, nav.toc { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
+.card, section.image, section.extras, section.about, nav.toc { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
 .card h2 { font-size: 15px; margin-bottom: 8px; }
-section.image, section.extras, nav.toc { margin-top: 20px; }
+section.image, section.extras, section.about, nav.toc { margin-top: 20px; }
 nav.toc ol { margin: 4px 0 0; padding-left: 22px; }
 nav.toc li { margin: 2px 0; }
 table { border-collapse: collapse; }

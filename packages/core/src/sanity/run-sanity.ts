@@ -15,7 +15,7 @@ import { slug, uniqueNames } from '../pipeline/labels.js';
 import { loadCheckedAdapter } from '../pipeline/load-adapter.js';
 import { runReportExtras } from '../pipeline/report-extras.js';
 import { lockRunFolder } from '../pipeline/run-lock.js';
-import { chooseStrategy, resolveMethods, type ResolvedMethod } from '../pipeline/run.js';
+import { chooseStrategy, resolveRunMethods, type RunMethod } from '../pipeline/run.js';
 import { confinedPath } from '../pipeline/stale-files.js';
 import { prepareTarget, type PreparedTarget } from '../pipeline/targets.js';
 import { renderSanitySection } from '../report/sanity-section.js';
@@ -93,7 +93,7 @@ async function mapPlanes(
   model: DifferentiableOnnxModel,
   adapter: VlmAdapter,
   pixels: Tensor<'float32'>,
-  method: ResolvedMethod,
+  method: RunMethod,
   target: PreparedTarget,
   plan: Experiment,
   registry: PluginRegistry,
@@ -166,7 +166,7 @@ export async function runSanity(
     const layers: ParameterLayer[] = parameterLayers(proto);
     if (layers.length === 0) throw new EnvisionError('E_INPUT', `sanity: ${model.path} has no float initializers to randomise`);
     const reach = settings.layers === 'all' ? layers.length : Math.min(settings.layers, layers.length);
-    const methods = resolveMethods(plan, registry, adapter);
+    const methods = resolveRunMethods(plan, registry, adapter);
     const spec = plan.targets[0]!;
     const target = await prepareTarget(spec, adapter, registry, plan.seed);
     const image = plan.images[0]!;
