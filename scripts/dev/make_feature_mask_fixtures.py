@@ -26,7 +26,9 @@ Captum calls (feature_mask = the [H, W] mask as [1, 1, H, W], broadcast over the
                      WeightedLinearRegression below; Captum's own similarity (1e6 for the two end coalitions, 1 else)
   lime               Lime(f, interpretable_model=WeightedLinearRegression(), perturb_func=<draws.json's coalitions>)
                      with Captum's default similarity (exponential kernel, width 1, on the cosine distance between the
-                     flattened input and perturbed input)
+                     flattened input and perturbed input): the package's `model: linear`
+  lime-lasso         the same with interpretable_model=ReferenceLasso(alpha=0.01) below, standing in for Captum's
+                     default SkLearnLasso(alpha=0.01): the package's default `model: lasso`
 
 Regression. Captum's KernelShap fits sklearn.linear_model.LinearRegression (fit_intercept=True, sample_weight); its
 Lime defaults to sklearn's Lasso(alpha=0.01). scikit-learn cannot be installed here, and the package fits ordinary
@@ -34,6 +36,21 @@ weighted least squares for both (linear in the target; a Lasso is not). Weighted
 LinearRegression does: centre X and y by their weighted means, scale the rows by sqrt(w), solve by
 numpy.linalg.lstsq (minimum norm, rcond = max(n, m) * eps) in float64. (LimeBase hands the fit float32 tensors;
 sklearn would solve in float32, this class widens to float64.)
+
+Lasso. Captum's default interpretable model SkLearnLasso(alpha=0.01) (captum/_utils/models/linear_model/model.py) is
+SkLearnLinearModel("linear_model.Lasso"); its fit is sklearn_train_linear_model (.../linear_model/train.py): the
+DataLoader (x, y, w) is concatenated into numpy arrays (float32, as LimeBase made them), not normalised (norm_input
+False), and sklearn.linear_model.Lasso(alpha=0.01) is fitted with fit(x, y, sample_weight=w) (fit_intercept=True by
+default); coef_ becomes the weight of the returned linear model (torch.FloatTensor, so float32), whose
+representation() is the attribution. scikit-learn's Lasso with sample weights rescales them to sum to n, centres x and
+y by their weighted means, scales the rows by sqrt(w) and minimises (1/(2n)) ||y - Xb||^2 + alpha ||b||_1 there, i.e.
+    1/2 sum_i v_i (y_i - c - x_i . b)^2 + alpha ||b||_1,   v = w / sum(w),  intercept c unpenalised.
+ReferenceLasso solves exactly that problem in float64 by another method than the package's coordinate descent: FISTA
+(accelerated proximal gradient) to a tight tolerance, then an exact active-set solve on the support and signs FISTA
+found (G_SS b_S = c_S - alpha s_S), accepted only when the KKT conditions hold everywhere to 1e-10 of
+max(alpha, max|c|) (asserted); it then returns coef_ as torch.FloatTensor, as sklearn_train_linear_model does. It is
+not sklearn: sklearn stops its coordinate descent at a duality-gap tolerance (tol=1e-4) and runs in float32 on
+float32 input, so real Captum differs from this exact optimum by up to that tolerance.
 
 Output (fixtures/methods/feature-mask/): references.json, per model and mask, per method, the K x m attribution of
 each feature (Captum's map is asserted constant over every feature's elements, so its value per feature is stored
@@ -78,6 +95,74 @@ class WeightedLinearRegression:
 
     def representation(self):
         return torch.from_numpy(self.coef).reshape(1, -1)
+
+
+class ReferenceLasso:
+    """Captum's Model protocol (fit(DataLoader), representation()) fitting sklearn's Lasso objective with intercept
+    and sample weights exactly (see "Lasso" above); records the KKT residual, the support size and the Gram's rank."""
+
+    def __init__(self, alpha=0.01):
+        self.alpha = alpha
+
+    def fit(self, loader):
+        xs, ys, ws = [], [], []
+        for x, y, w in loader:  # float32 tensors, as LimeBase builds them; sklearn_train concatenates them
+            xs.append(x.numpy())
+            ys.append(y.numpy())
+            ws.append(w.numpy())
+        x = np.concatenate(xs).astype(np.float64)
+        y = np.concatenate(ys).astype(np.float64).reshape(-1)
+        w = np.concatenate(ws).astype(np.float64).reshape(-1)
+        v = w / w.sum()  # sklearn: sw * n / sum(sw), objective / n: the same problem
+        x_off = v @ x
+        y_off = v @ y
+        a = (x - x_off) * np.sqrt(v)[:, None]
+        b = (y - y_off) * np.sqrt(v)
+        gram, c = a.T @ a, a.T @ b
+        alpha = self.alpha
+        scale = max(alpha, np.abs(c).max())
+        coef = self._fista(gram, c, alpha)
+        coef = self._polish(gram, c, alpha, coef)
+        g = c - gram @ coef
+        viol = np.where(coef > 0, np.abs(g - alpha), np.where(coef < 0, np.abs(g + alpha), np.maximum(0, np.abs(g) - alpha)))
+        viol[np.diag(gram) <= 0] = 0
+        self.kkt = float(viol.max() / scale)
+        assert self.kkt <= 1e-10, self.kkt
+        self.active = int(np.count_nonzero(coef))
+        self.rank = int(np.linalg.matrix_rank(a))
+        self.coef = coef
+        self.intercept = float(y_off - x_off @ coef)
+        return {}
+
+    @staticmethod
+    def _fista(gram, c, alpha, iterations=200000):
+        step = 1.0 / max(np.linalg.eigvalsh(gram).max(), 1e-300)
+        coef = np.zeros_like(c)
+        z, t = coef.copy(), 1.0
+        for _ in range(iterations):
+            u = z - step * (gram @ z - c)
+            nxt = np.sign(u) * np.maximum(np.abs(u) - step * alpha, 0)
+            t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            z = nxt + ((t - 1) / t_next) * (nxt - coef)
+            done = np.abs(nxt - coef).max() <= 1e-15 * max(1.0, np.abs(nxt).max())
+            coef, t = nxt, t_next
+            if done:
+                break
+        return coef
+
+    @staticmethod
+    def _polish(gram, c, alpha, coef):
+        """Exact solve on FISTA's support and signs; kept when it keeps the signs (the KKT check follows)."""
+        support = np.flatnonzero(np.abs(coef) > 1e-9 * max(1e-300, np.abs(coef).max()))
+        if support.size == 0:
+            return coef
+        signs = np.sign(coef[support])
+        exact = np.zeros_like(coef)
+        exact[support] = np.linalg.solve(gram[np.ix_(support, support)], c[support] - alpha * signs)
+        return exact if np.all(np.sign(exact[support]) == signs) else coef
+
+    def representation(self):
+        return torch.FloatTensor(self.coef).reshape(1, -1)  # sklearn_train_linear_model: torch.FloatTensor(coef_)
 
 
 def check_model(name, model):
@@ -136,8 +221,8 @@ def main():
             mask = torch.from_numpy(mask_np)[None, None]
             b = float(mcase["baseline"])
             out = {"m": m, "baseline": b}
-            rows = {"feature-ablation": [], "shapley-sampling": [], "kernel-shap": [], "lime": []}
-            notes = {"kernel-shap rank": [], "lime rank": [], "shapley efficiency gap": []}
+            rows = {"feature-ablation": [], "shapley-sampling": [], "kernel-shap": [], "lime": [], "lime-lasso": []}
+            notes = {"kernel-shap rank": [], "lime rank": [], "shapley efficiency gap": [], "lime-lasso active": [], "lime-lasso kkt": []}
             for k in range(W.shape[0]):
                 fa = FeatureAblation(f).attribute(x64, baselines=b, target=k, feature_mask=mask)
                 rows["feature-ablation"].append(per_feature(fa, mask_np, m))
@@ -172,6 +257,14 @@ def main():
                 lv = lm.attribute(x64, baselines=b, target=k, feature_mask=mask, n_samples=len(d["lime"]))
                 rows["lime"].append(per_feature(lv, mask_np, m))
                 notes["lime rank"].append(lime_model.rank)
+
+                lasso_model = ReferenceLasso(alpha=0.01)
+                lm = Lime(f, interpretable_model=lasso_model, perturb_func=lime_gen)
+                lv = lm.attribute(x64, baselines=b, target=k, feature_mask=mask, n_samples=len(d["lime"]))
+                rows["lime-lasso"].append(per_feature(lv, mask_np, m))
+                assert lasso_model.rank == m, (name, mask_name, k, lasso_model.rank)  # full rank: the optimum is unique
+                notes["lime-lasso active"].append(lasso_model.active)
+                notes["lime-lasso kkt"].append(lasso_model.kkt)
             out.update(rows)
             out["notes"] = notes
             refs["models"][name][mask_name] = out

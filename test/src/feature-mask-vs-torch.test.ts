@@ -18,6 +18,8 @@ import { root } from './cli.js';
 
 // References: Captum 0.8.0's FeatureAblation, ShapleyValueSampling, KernelShap and Lime, in float64, replaying the
 // masks and draws this package makes (scripts/dev/export_feature_mask_draws.mjs, then make_feature_mask_fixtures.py).
+// `lime` is Captum's Lime with a weighted linear regression (the package's `model: linear`); `lime-lasso` is Captum's
+// Lime with its default Lasso(alpha=0.01), fitted by the script's exact solver (scikit-learn is not installed there).
 const dir = join(root, 'fixtures/methods/feature-mask');
 const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as {
   models: Record<string, { onnx: string; input: string; input_name: string; output_name: string; weights: string }>;
@@ -31,11 +33,13 @@ const draws = JSON.parse(readFileSync(join(dir, 'draws.json'), 'utf8')) as Recor
 const references = JSON.parse(readFileSync(join(dir, 'references.json'), 'utf8')) as {
   models: Record<string, Record<string, Record<string, number[][]>>>;
 };
-const methods: Record<string, AttributionMethod> = {
-  'feature-ablation': featureAblation as never,
-  'shapley-sampling': shapleySampling as never,
-  'kernel-shap': kernelShapMethod as never,
-  lime: limeMethod as never,
+/** Reference key → the method and the options it runs with besides the mask, baseline and sampling. */
+const methods: Record<string, { method: AttributionMethod; options: Record<string, unknown> }> = {
+  'feature-ablation': { method: featureAblation as never, options: {} },
+  'shapley-sampling': { method: shapleySampling as never, options: {} },
+  'kernel-shap': { method: kernelShapMethod as never, options: {} },
+  lime: { method: limeMethod as never, options: { model: 'linear' } },
+  'lime-lasso': { method: limeMethod as never, options: {} }, // the default: model lasso, alpha 0.01
 };
 
 describe.each(Object.keys(cases.models))('feature-mask methods match Captum on %s', (name) => {
@@ -49,7 +53,7 @@ describe.each(Object.keys(cases.models))('feature-mask methods match Captum on %
     weights = (await readNpy(join(dir, spec.weights))) as Tensor<'float32'>;
   });
   const run = (id: string, options: Record<string, unknown>, strategy: 'direct' | 'jacobian' = 'direct') =>
-    attribute({ method: methods[id]!, options, model, inputs: { [spec.input_name]: x }, wrt: spec.input_name, of: spec.output_name, weights, strategy, baseDir: dir });
+    attribute({ method: methods[id]!.method, options: { ...options, ...methods[id]!.options }, model, inputs: { [spec.input_name]: x }, wrt: spec.input_name, of: spec.output_name, weights, strategy, baseDir: dir });
 
   for (const [maskName, maskCase] of Object.entries(cases.masks)) {
     it(`${maskName}: the mask and the draws are the ones Captum replayed`, async () => {

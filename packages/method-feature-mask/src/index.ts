@@ -31,6 +31,7 @@ export {
 export { superpixels, type SuperpixelOptions } from './superpixels.js';
 export { drawPermutations, drawKernelShapCoalitions, drawLimeCoalitions } from './draws.js';
 export { weightedLeastSquares, type LinearFit } from './regression.js';
+export { weightedLasso, LASSO_TOLERANCE, LASSO_MAX_SWEEPS, type LassoFit } from './lasso.js';
 
 /** The package's plugins, in the plain-object form: its default export, the plugin entry point. */
 const featureMaskPlugins = definePlugins({ methods: [featureAblation, shapleySampling, kernelShapMethod, limeMethod] });

@@ -2,9 +2,10 @@ import { tensor, type AttributionMethod, type AttributionRequest, type Attributi
 import { calls, maskOptionProperties, prepare, samplingProperties, scoreCoalitions, type MaskOptions, type MaskSetting } from './common.js';
 import { drawLimeCoalitions } from './draws.js';
 import { spreadToInput, type FeatureMask } from './masks.js';
+import { weightedLasso } from './lasso.js';
 import { weightedLeastSquares } from './regression.js';
 
-/** Options of LIME (Captum's `Lime` with its default similarity and sampling, and a linear regression). */
+/** Options of LIME (Captum's `Lime` with its default similarity, sampling and interpretable model). */
 export interface LimeOptions extends MaskOptions {
   /**
    * Number of coalitions evaluated (Captum's `n_samples`).
@@ -26,6 +27,19 @@ export interface LimeOptions extends MaskOptions {
    * @default 'cosine'
    */
   readonly distance: 'cosine' | 'euclidean';
+  /**
+   * The interpretable model. `lasso`: Captum's default, `SkLearnLasso(alpha)` ({@link weightedLasso}); not linear in
+   * the target, so the pipeline's `auto` strategy explains each output element and combines the maps (`jacobian`).
+   * `linear`: weighted least squares (Captum's `SkLearnLinearRegression`, {@link weightedLeastSquares}); linear in
+   * the target, so K target rows share one set of forwards and draws (`direct`).
+   * @default 'lasso'
+   */
+  readonly model: 'lasso' | 'linear';
+  /**
+   * The Lasso's L1 penalty α (Captum's `SkLearnLasso(alpha=0.01)`); only read with `model: 'lasso'`.
+   * @default 0.01
+   */
+  readonly alpha: number;
 }
 
 /**
@@ -70,12 +84,11 @@ export function limeWeights(x: ArrayLike<number>, mask: FeatureMask, value: numb
 }
 
 /**
- * LIME as Captum's `Lime` computes it with its defaults for the similarity and the sampling: coalitions z with each
- * feature present with probability ½, F_k of the input with the absent features at the baseline, weights
- * {@link limeWeights}, and a weighted linear regression F_k ≈ b_k + z · φ_k ({@link weightedLeastSquares}); φ_k,f
- * is given to every input element of feature f. Captum's default interpretable model is a Lasso (α = 0.01,
- * scikit-learn), which is not linear in the target; this plugin fits ordinary weighted least squares (Captum's
- * `SkLearnLinearRegression`), so it is. The coalitions are given, so tests can replay any set.
+ * LIME as Captum's `Lime` computes it with its defaults: coalitions z with each feature present with probability ½,
+ * F_k of the input with the absent features at the baseline, weights {@link limeWeights}, and for each target row k
+ * its own fit F_k ≈ b_k + z · φ_k: by default Captum's `SkLearnLasso(alpha=0.01)` ({@link weightedLasso}), with
+ * `model: 'linear'` weighted least squares ({@link weightedLeastSquares}, Captum's `SkLearnLinearRegression`). φ_k,f
+ * is given to every input element of feature f. The coalitions are given, so tests can replay any set.
  */
 export async function limeFromCoalitions(request: AttributionRequest<LimeOptions>, coalitions: readonly Uint8Array[]): Promise<AttributionResult> {
   return lime(request, await prepare(request, 'lime'), coalitions);
@@ -86,10 +99,15 @@ async function lime(request: AttributionRequest<LimeOptions>, setting: MaskSetti
   const progress = { done: 0, total: calls(coalitions.length, perEval) };
   const y = await scoreCoalitions(request, setting, coalitions.length, (t) => coalitions[t]!, progress);
   const weights = limeWeights(x.data, mask, request.options.baseline, coalitions, request.options);
-  const fit = weightedLeastSquares(coalitions, y, k, weights);
+  const report = { features: mask.count, samples: coalitions.length, seed: request.options.seed, modelCalls: progress.done };
+  if (request.options.model === 'linear') {
+    const fit = weightedLeastSquares(coalitions, y, k, weights);
+    return { maps: tensor('float32', [k, ...setting.size], spreadToInput(fit.coefficients, k, mask, n)), report: { ...report, model: 'linear', rank: fit.rank } };
+  }
+  const fit = weightedLasso(coalitions, y, k, weights, request.options.alpha);
   return {
     maps: tensor('float32', [k, ...setting.size], spreadToInput(fit.coefficients, k, mask, n)),
-    report: { features: mask.count, samples: coalitions.length, seed: request.options.seed, rank: fit.rank, modelCalls: progress.done },
+    report: { ...report, model: 'lasso', alpha: request.options.alpha, rank: fit.rank, sweeps: fit.sweeps, unconverged: fit.unconverged },
   };
 }
 
@@ -98,8 +116,8 @@ export const limeMethod: AttributionMethod<LimeOptions> = {
   meta: {
     id: 'lime',
     kind: 'perturbation',
-    linear: true,
-    description: 'Coefficients of a linear model fitted to the explained output on random coalitions of mask features, weighted by similarity to the input.',
+    linear: (options) => options.model === 'linear',
+    description: 'Coefficients of a Lasso (or a linear model) fitted to the explained output on random coalitions of mask features, weighted by similarity to the input.',
     paper: 'Ribeiro, Singh & Guestrin (2016), "Why Should I Trust You?": Explaining the Predictions of Any Classifier, KDD.',
     optionsSchema: {
       type: 'object',
@@ -108,11 +126,13 @@ export const limeMethod: AttributionMethod<LimeOptions> = {
         ...samplingProperties,
         kernelWidth: { type: 'number', exclusiveMinimum: 0, description: 'Width of the exponential similarity kernel.' },
         distance: { enum: ['cosine', 'euclidean'], description: 'Distance between the input and a perturbed input.' },
+        model: { enum: ['lasso', 'linear'], description: "Interpretable model: Captum's default Lasso, or weighted least squares (linear in the target)." },
+        alpha: { type: 'number', minimum: 0, description: 'L1 penalty of the Lasso (model: lasso).' },
       },
       required: ['mask'],
       additionalProperties: false,
     },
-    defaultOptions: { baseline: 0, perturbationsPerEval: 16, samples: 25, seed: 0, kernelWidth: 1, distance: 'cosine' },
+    defaultOptions: { baseline: 0, perturbationsPerEval: 16, samples: 25, seed: 0, kernelWidth: 1, distance: 'cosine', model: 'lasso', alpha: 0.01 },
   },
   async attribute(request) {
     const setting = await prepare(request, 'lime');

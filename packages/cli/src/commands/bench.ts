@@ -76,7 +76,10 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
   feature-ablation grid of w × w cells, baseline black, 32 per evaluation
   shapley-sampling grid of 2w × 2w cells, 8 permutations, baseline black, seed S
   kernel-shap      grid of w × w cells, 160 coalitions, baseline black, seed S
-  lime             grid of w × w cells, 160 coalitions, baseline black, seed S
+  lime             grid of w × w cells, 160 coalitions, baseline black, seed S; Captum's default Lasso
+                   (model lasso, α = 0.01), not linear in its target, so run jacobian: one Lasso per embedding
+                   dimension on shared forwards, about as fast as the linear fit (--option lime.model=linear: the
+                   weighted least squares, linear, run direct)
 
   rise             500 masks (the paper uses thousands), 8×8 cells, keep-probability 0.5, dropped pixels
                    blended toward black, 50 per evaluation, seed S`;
@@ -138,7 +141,7 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     'feature-ablation': { mask: { type: 'grid', size: [w, w] }, baseline: black, perturbationsPerEval: 32 },
     'shapley-sampling': { mask: { type: 'grid', size: [2 * w, 2 * w] }, samples: 8, baseline: black, perturbationsPerEval: 32, seed },
     'kernel-shap': { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
-    lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
+    lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed, model: 'lasso', alpha: 0.01 },
     rise: { masks: 500, cells: 8, probability: 0.5, baseline: black, perturbationsPerEval: 50, seed },
   };
 }
