@@ -21,7 +21,7 @@ export interface OnnxModelOptions {
   /**
    * The onnxruntime execution providers, in order of preference (every session of the model, forward and gradient,
    * uses them). A provider that cannot load on this machine is dropped when the list names `cpu`; otherwise loading
-   * fails with `E_PROVIDER` (see {@link resolveExecutionProviders}).
+   * fails with `E_PROVIDER` (see `resolveExecutionProviders`).
    * @default ['cpu']
    */
   readonly executionProviders?: readonly ExecutionProvider[];
