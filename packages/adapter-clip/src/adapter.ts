@@ -3,7 +3,9 @@ import { relative, resolve } from 'node:path';
 import {
   DifferentiableOnnxModel,
   EnvisionError,
+  type ExecutionProvider,
   OnnxModel,
+  type OnnxModelOptions,
   type PromptSets,
   type Tensor,
   type TensorInfo,
@@ -45,6 +47,19 @@ export interface ClipAdapterOptions {
   readonly limitInputPixels?: number;
   /** onnxruntime intra-op threads. */
   readonly intraOpNumThreads?: number;
+  /**
+   * onnxruntime execution providers of every session (both encoders, forward and gradient; the plugin passes the
+   * experiment's resolved `model.executionProviders` from its load context). @default ['cpu']
+   */
+  readonly executionProviders?: readonly ExecutionProvider[];
+}
+
+/** The onnxruntime options of the adapter's sessions: threads and execution providers, when given. */
+function sessionOptionsOf(options: ClipAdapterOptions): OnnxModelOptions {
+  return {
+    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    ...(options.executionProviders === undefined ? {} : { executionProviders: options.executionProviders }),
+  };
 }
 
 function pick(file: string, kind: string, infos: readonly TensorInfo[], wanted: string | undefined, defaults: readonly string[], option: string): string {
@@ -123,7 +138,7 @@ export class ClipAdapter implements VlmAdapter {
     for (const [which, file] of Object.entries(files)) {
       if (!existsSync(file)) throw new EnvisionError('E_BUNDLE', `${file}: no such file (set model.${which} to the ${which} encoder's ONNX file, relative to ${dir})`);
     }
-    const sessionOptions = options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads };
+    const sessionOptions = sessionOptionsOf(options);
     const vision = await DifferentiableOnnxModel.load(files.vision, sessionOptions);
     const text = await OnnxModel.load(files.text, sessionOptions);
     const visionInput = pick(files.vision, 'input', vision.inputs, options.visionInput, ['pixel_values'], 'visionInput');
@@ -201,8 +216,7 @@ export class ClipAdapter implements VlmAdapter {
    * @throws EnvisionError `E_BUNDLE` when the text model has no token-embedding lookup
    */
   async textSide(): Promise<TextSide> {
-    const threads = this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads };
-    const model = await DifferentiableOnnxModel.load(this.textModel.path, threads);
+    const model = await DifferentiableOnnxModel.load(this.textModel.path, sessionOptionsOf(this.options));
     const wordEmbeddings = model.embeddingLookup(this.text.ids);
     if (wordEmbeddings === undefined) {
       await model.dispose();

@@ -29,5 +29,5 @@ export const clipAdapterPlugin: AdapterPlugin<ClipAdapterOptions> = {
       required: ['dir'],
     },
   },
-  load: (options, { baseDir }) => ClipAdapter.load({ ...options, dir: resolve(baseDir, options.dir) }),
+  load: (options, { baseDir, executionProviders }) => ClipAdapter.load({ ...options, dir: resolve(baseDir, options.dir), ...(executionProviders === undefined ? {} : { executionProviders }) }),
 };

@@ -34,11 +34,11 @@ export const medclipAdapterPlugin: AdapterPlugin<MedClipPluginOptions> = {
     },
     description: 'MedCLIP (Wang et al. 2022) dual encoder exported to ONNX, from an Envision bundle folder',
   },
-  async load(options, { baseDir }) {
+  async load(options, { baseDir, executionProviders }) {
     if (typeof options.bundle !== 'string' || options.bundle === '') {
       throw new EnvisionError('E_CONFIG', `adapter medclip: option bundle must be a folder path, got ${JSON.stringify(options.bundle)}`);
     }
     const limit = options.limitInputPixels;
-    return MedClipAdapter.load(resolve(baseDir, options.bundle), limit === undefined ? {} : { limitInputPixels: limit });
+    return MedClipAdapter.load(resolve(baseDir, options.bundle), { ...(limit === undefined ? {} : { limitInputPixels: limit }), ...(executionProviders === undefined ? {} : { executionProviders }) });
   },
 };

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EnvisionError, describeCause } from '@envision/core';
+import { EnvisionError, describeCause, type ExecutionProvider, parseExecutionProviders, providerFallbackMessage, resolveExecutionProviders } from '@envision/core';
+import type { CommandIO } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -69,3 +70,26 @@ export function threadOptions(value: string | undefined): { intraOpNumThreads?: 
   return { intraOpNumThreads: n };
 }
 
+
+/**
+ * `--ep LIST` of an experiment command as a `--set` override of `model.executionProviders` (validated with the rest
+ * of the experiment).
+ * @throws EnvisionError `E_USAGE` naming the valid providers for an unknown one
+ */
+export function providerSets(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return [`model.executionProviders=${JSON.stringify(parseExecutionProviders(value))}`];
+}
+
+/**
+ * `--ep LIST` of a command that loads a model itself, resolved against this machine: a provider that cannot load is a
+ * one-line error (exit 2), or, when the list names `cpu`, one warning line on stderr and the list without it.
+ * @returns the options to load the model with (none when `--ep` is not given: the CPU)
+ * @throws EnvisionError `E_USAGE` for an unknown provider, `E_PROVIDER` for one that cannot load without `cpu` listed
+ */
+export async function providerOptions(command: string, value: string | undefined, io: CommandIO): Promise<{ executionProviders?: readonly ExecutionProvider[] }> {
+  if (value === undefined) return {};
+  const resolution = await resolveExecutionProviders(parseExecutionProviders(value));
+  if (resolution.failed.length > 0) io.stderr(`envision ${command}: warning: ${providerFallbackMessage(resolution)}\n`);
+  return { executionProviders: resolution.used };
+}

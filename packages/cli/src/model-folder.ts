@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EnvisionError, type TokenBatch, type Tensor, type VlmAdapter } from '@envision/core';
+import { EnvisionError, type OnnxModelOptions, type TokenBatch, type Tensor, type VlmAdapter } from '@envision/core';
 import { MedClipAdapter, TextEmbeddingCache, bundlePreprocessOptions, loadBundleTokenizer, preprocessImage, readManifest } from '@envision/adapter-medclip';
 import { ClipAdapter, isClipFolder, preprocessFile, readClipFolder } from '@envision/adapter-clip';
 
@@ -60,10 +60,11 @@ export interface LogitOptions {
 }
 
 /**
- * Loads the folder's model as a {@link VlmAdapter} for one command (a private text cache, the given threads).
+ * Loads the folder's model as a {@link VlmAdapter} for one command (a private text cache, the given threads and
+ * execution providers).
  * @param logits - for a `clip` folder: the scale and bias when its weights lack them (MedCLIP bundles carry theirs)
  */
-export async function loadFolderAdapter(folder: ModelFolder, threads: { intraOpNumThreads?: number }, logits: LogitOptions = {}): Promise<VlmAdapter> {
+export async function loadFolderAdapter(folder: ModelFolder, threads: OnnxModelOptions, logits: LogitOptions = {}): Promise<VlmAdapter> {
   if (folder.adapter === 'medclip') return MedClipAdapter.load(folder.dir, { ...threads, textCache: new TextEmbeddingCache(1) });
   return ClipAdapter.load({ dir: folder.dir, ...threads, ...logits });
 }

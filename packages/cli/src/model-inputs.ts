@@ -1,18 +1,21 @@
 import { resolve } from 'node:path';
 import { DifferentiableOnnxModel, EnvisionError, readNpy, type NamedTensors, type Tensor } from '@envision/core';
-import { splitAssignment, threadOptions } from './args.js';
+import { providerOptions, splitAssignment, threadOptions } from './args.js';
+import type { CommandIO } from './io.js';
 
 /**
- * Loads `--model` (with gradients available) and its `--input NAME=FILE.npy` feeds, checking every name, element type
- * and shape against the model.
+ * Loads `--model` (with gradients available, on the `--ep` execution providers) and its `--input NAME=FILE.npy` feeds,
+ * checking every name, element type and shape against the model.
  */
 export async function loadModelAndInputs(
   command: string,
   modelPath: string,
   inputArgs: readonly string[],
   threads: string | undefined,
+  ep: string | undefined,
+  io: CommandIO,
 ): Promise<{ model: DifferentiableOnnxModel; inputs: NamedTensors }> {
-  const options = threadOptions(threads);
+  const options = { ...threadOptions(threads), ...(await providerOptions(command, ep, io)) };
   const model = await DifferentiableOnnxModel.load(resolve(modelPath), options);
   const inputs: NamedTensors = Object.create(null) as NamedTensors;
   for (const spec of inputArgs) {

@@ -1,4 +1,4 @@
-import { EnvisionError, type DifferentiableModel, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
+import { EnvisionError, type DifferentiableModel, type ExecutionProvider, type Tensor, formatShape, tensor } from '@envision/onnx-grad';
 import type { TextSide } from './token-attribution.js';
 import type { JsonSchema } from './method.js';
 
@@ -99,6 +99,15 @@ export interface VlmAdapter {
 export interface AdapterLoadContext {
   /** Folder that relative paths in the options are resolved against (the experiment file's folder). */
   readonly baseDir: string;
+  /**
+   * The onnxruntime execution providers every session the adapter creates must use (forward and gradient, vision and
+   * text: pass them as `executionProviders` of `OnnxModel.load` / `DifferentiableOnnxModel.load`). The core has
+   * resolved the experiment's `model.executionProviders` against this machine already: a provider that cannot load
+   * has stopped the run or, when the list names `cpu`, been dropped (with a warning). Absent when a caller loads the
+   * plugin by hand: then the CPU.
+   * @default ['cpu']
+   */
+  readonly executionProviders?: readonly ExecutionProvider[];
 }
 
 /**

@@ -37,6 +37,19 @@ export {
   type DifferentiableOnnxModelOptions,
   type VjpStats,
   onnxRuntimeVersion,
+  EXECUTION_PROVIDER_NAMES,
+  type ExecutionProviderName,
+  type ExecutionProvider,
+  DEFAULT_EXECUTION_PROVIDERS,
+  EXECUTION_PROVIDERS_SCHEMA,
+  formatProvider,
+  parseExecutionProviders,
+  providerName,
+  resolveExecutionProviders,
+  providerFailureMessage,
+  providerFallbackMessage,
+  type ProviderFailure,
+  type ProviderResolution,
 } from '@envision/onnx-grad';
 export * from './npy.js';
 export * from './method.js';

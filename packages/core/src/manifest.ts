@@ -64,6 +64,17 @@ export interface RunManifest {
     /** The logit bias, for models that have one (SigLIP). */
     readonly logitBias?: number;
     readonly hashes: Record<string, string>;
+    /**
+     * The onnxruntime execution providers: as the experiment asked (`model.executionProviders`, default `cpu`), the
+     * ones every session ran with, and those that could not load on this machine (dropped because the list names
+     * `cpu`), with onnxruntime's reason. Written `cuda` or `cuda:1` (a device). Every run writes it; manifests of
+     * earlier versions have none (they ran on the CPU).
+     */
+    readonly executionProviders?: {
+      readonly requested: readonly string[];
+      readonly used: readonly string[];
+      readonly failed?: readonly { readonly provider: string; readonly reason: string }[];
+    };
   };
   /** The texts of each text target, grouped as embedded (one padded batch per class). */
   readonly targets: readonly { readonly name: string; readonly kind: TargetKind; readonly classes: readonly TextClass[] }[];

@@ -7,6 +7,7 @@ export type EnvisionErrorCode =
   | 'E_NPY' // an npy file is malformed
   | 'E_IMAGE' // an image cannot be decoded
   | 'E_ONNX' // an ONNX model cannot be loaded or run
+  | 'E_PROVIDER' // an execution provider (cuda, tensorrt, …) cannot be loaded on this machine
   | 'E_INPUT' // a model input is missing, misnamed, or has the wrong shape or type
   | 'E_CONFIG' // an experiment or option fails validation
   | 'E_PLUGIN' // a plugin cannot be found, loaded or registered

@@ -12,5 +12,6 @@ export * from './random.js';
 export * from './atomic-file.js';
 export * from './model.js';
 export * from './onnx-model.js';
+export * from './execution-providers.js';
 export * from './onnx/index.js';
 export * from './grad/index.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import * as ort from './ort.js';
 import { EnvisionError, describeCause } from './errors.js';
+import { type ExecutionProvider, resolveExecutionProviders, sessionOptions } from './execution-providers.js';
 import type { Model, NamedTensors, TensorInfo } from './model.js';
 import { type DType, type Tensor, batchItem, formatShape, tensor } from './tensor.js';
 
@@ -17,12 +18,20 @@ export interface OnnxModelOptions {
    * @default the number of CPU cores (onnxruntime's own default)
    */
   readonly intraOpNumThreads?: number;
+  /**
+   * The onnxruntime execution providers, in order of preference (every session of the model, forward and gradient,
+   * uses them). A provider that cannot load on this machine is dropped when the list names `cpu`; otherwise loading
+   * fails with `E_PROVIDER` (see `resolveExecutionProviders`).
+   * @default ['cpu']
+   */
+  readonly executionProviders?: readonly ExecutionProvider[];
 }
 
 const SUPPORTED: readonly string[] = ['float32', 'float64', 'int64'];
 
 /**
- * A {@link Model} backed by an onnxruntime-node inference session (CPU). Every call checks the feeds against the
+ * A {@link Model} backed by an onnxruntime-node inference session (on the CPU unless other execution providers are
+ * named). Every call checks the feeds against the
  * model's declared inputs and fails with a one-line error naming the input and what would be valid.
  */
 export class OnnxModel implements Model {
@@ -42,7 +51,8 @@ export class OnnxModel implements Model {
 
   /**
    * Loads an ONNX model from a file.
-   * @throws EnvisionError `E_FILE` when the file cannot be read, `E_ONNX` when it is not a loadable ONNX model
+   * @throws EnvisionError `E_FILE` when the file cannot be read, `E_ONNX` when it is not a loadable ONNX model,
+   *   `E_PROVIDER` as {@link OnnxModel.fromBytes}
    */
   static async load(path: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
     let bytes: Uint8Array;
@@ -54,19 +64,19 @@ export class OnnxModel implements Model {
     return OnnxModel.fromBytes(bytes, path, options);
   }
 
-  /** Loads an ONNX model from its bytes; `path` names it in messages. */
+  /**
+   * Loads an ONNX model from its bytes; `path` names it in messages.
+   * @throws EnvisionError `E_PROVIDER` when an execution provider cannot load and the list has no `cpu`, `E_ONNX` when
+   *   the bytes are not a loadable ONNX model
+   */
   static async fromBytes(bytes: Uint8Array, path: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { used } = await resolveExecutionProviders(options.executionProviders);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        // onnxruntime's own log lines (warnings such as unused initializers, in colour) never reach stderr: failures
-        // arrive as exceptions and are said in one line.
-        logSeverityLevel: 4,
-        ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-      });
+      // (onnxruntime's own log lines, such as warnings about unused initializers, never reach stderr: failures arrive
+      // as exceptions and are said in one line.)
+      session = await ort.InferenceSession.create(bytes, sessionOptions({ ...options, executionProviders: used }));
     } catch (e) {
       throw new EnvisionError('E_ONNX', `${path} is not a loadable ONNX model: ${describeCause(e)}`, e);
     }

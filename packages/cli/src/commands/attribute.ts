@@ -29,6 +29,7 @@ explains the activation, e.g. saliency gives the layer gradient).
                          combine with the weights (the paper's literal procedure); auto (default) picks
   --plugin NAME          load an extra plugin package (resolved from the current folder); repeatable
   --threads N            onnxruntime intra-op threads
+  --ep LIST              onnxruntime execution providers in order, e.g. cuda,cpu (default cpu; cpu listed = fall back to it)
   --json                 print one JSON line: output, shape, strategy, time and the method's report
                          (e.g. ig's convergenceDelta per target row)
 Methods: occlusion, saliency, guided-backprop, deconvnet, ig, gradshap, grad-cam, layer-ig, feature-ablation,
@@ -50,6 +51,7 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
     out: { type: 'string' },
     plugin: { type: 'string', multiple: true },
     threads: { type: 'string' },
+    ep: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -88,7 +90,7 @@ export async function attributeCommand(argv: readonly string[], io: CommandIO): 
 
   const registry = await registryWith(values.plugin ?? [], process.cwd());
   const method = registry.get('method', methodId).plugin;
-  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
+  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads, values.ep, io);
   loaded.model.forward.output(of);
   const { model, inputs } = await explainedInput(loaded.model, loaded.inputs, wrt);
   let weights: Tensor<'float32'> | ((shape: readonly number[]) => Tensor<'float32'>);

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvisionError, describeCause } from '@envision/core';
 import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile } from '@envision/adapter-medclip';
-import { parseCommand, parseOptionValue, splitAssignment, threadOptions } from '../args.js';
+import { parseCommand, parseOptionValue, providerOptions, splitAssignment, threadOptions } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
 import { ensureWritableDir } from '../output.js';
 import type { CommandIO } from '../io.js';
@@ -27,7 +27,7 @@ export const DEFAULT_PHANTOM_BUNDLE = fileURLToPath(new URL('../../../../fixture
 /** Help text of `envision bench`. */
 export const benchHelp = `Usage: envision bench phantom [--n N] [--json] [--seed S] [--out DIR] [--bundle DIR]
     [--methods ID,…] [--option METHOD.KEY=VALUE …] [--steps K] [--tolerance PIXELS] [--accuracy-n K]
-    [--figures K] [--threads N]
+    [--figures K] [--threads N] [--ep LIST]
 
 Benchmarks the two approaches of "Envisioning MedCLIP" on held-out phantoms, whose findings are known pixel by pixel:
   baseline  each method explains the prompt classifier's class logit (MedCLIP's PromptClassifier: τ · cosine,
@@ -64,6 +64,7 @@ Details: docs/bench-phantom.md.
   --accuracy-n K   zero-shot accuracy on the first K held-out seeds only (default: all of them)
   --figures K      figures of the first K phantoms in the report (default 3)
   --threads N      onnxruntime intra-op threads
+  --ep LIST        onnxruntime execution providers in order, e.g. cuda,cpu (default cpu; cpu listed = fall back to it)
   --json           print the JSON instead of the table
 Method defaults (size = the model's input size, black = grey level 0 after preprocessing, C = channels):
   occlusion        window [C, w, w], strides [C, w/2, w/2] with w = size/8, baseline black, 32 per evaluation
@@ -178,6 +179,7 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
       'accuracy-n': { type: 'string' },
       figures: { type: 'string' },
       threads: { type: 'string' },
+      ep: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -203,7 +205,7 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
       throw new EnvisionError('E_USAGE', `--tolerance must be a number of pixels ≥ 0, got '${values.tolerance}'`);
     }
   }
-  const threads = threadOptions(values.threads);
+  const threads = { ...threadOptions(values.threads), ...(await providerOptions('bench', values.ep, io)) };
   const ids = methodIds(values.methods);
   const overrides = optionOverrides(values.option ?? [], ids);
   const bundle = resolve(values.bundle ?? DEFAULT_PHANTOM_BUNDLE);

@@ -9,7 +9,7 @@ import {
   type Ensemble,
   type PromptSet,
 } from '@envision/adapter-medclip';
-import { parseCommand, required, threadOptions } from '../args.js';
+import { parseCommand, providerOptions, required, threadOptions } from '../args.js';
 import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import type { CommandIO } from '../io.js';
 
@@ -36,7 +36,8 @@ or the mean (ensemble=True) of its prompt logits.
   --json          print one JSON object: { "image", "prompts", "ensemble",
                   "classes": [{ "name", "logit", "probability" }], "predicted" }
   --logit-scale X, --logit-bias B   for a clip folder whose weights lack them (most ONNX exports carry no weights)
-  --threads N     onnxruntime intra-op threads`;
+  --threads N     onnxruntime intra-op threads
+  --ep LIST       onnxruntime execution providers in order, e.g. cuda,cpu (default cpu; cpu listed = fall back to it)`;
 
 /** `{ [key]: number }` for a finite `--flag` value, `{}` when the flag is absent. */
 function finite(flag: string, text: string | undefined, key: string): Record<string, number> {
@@ -78,6 +79,7 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
     seed: { type: 'string' },
     json: { type: 'boolean' },
     threads: { type: 'string' },
+    ep: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -91,7 +93,7 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
   if (values.seed !== undefined && values.n === undefined) throw new EnvisionError('E_USAGE', '--seed needs --n N (the number of prompts sampled per class)');
   const n = values.n === undefined ? undefined : integer('n', values.n, 1);
   const seed = values.seed === undefined ? 0 : integer('seed', values.seed, 0);
-  const threads = threadOptions(values.threads);
+  const threads = { ...threadOptions(values.threads), ...(await providerOptions('classify', values.ep, io)) };
   const logits = { ...finite('logit-scale', values['logit-scale'], 'logitScale'), ...finite('logit-bias', values['logit-bias'], 'logitBias') };
   const folder = await modelFolder(cmd, values);
   if (folder.adapter === 'medclip' && Object.keys(logits).length > 0) throw new EnvisionError('E_USAGE', '--logit-scale and --logit-bias are for clip folders (a MedCLIP bundle carries its own)');

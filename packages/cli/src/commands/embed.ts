@@ -1,5 +1,5 @@
 import { EnvisionError, formatShape, tensor, writeNpy, type Tensor } from '@envision/core';
-import { parseCommand, required, threadOptions } from '../args.js';
+import { parseCommand, providerOptions, required, threadOptions } from '../args.js';
 import { loadFolderAdapter, modelFolder } from '../model-folder.js';
 import { ensureWritableFile } from '../output.js';
 import type { CommandIO } from '../io.js';
@@ -15,7 +15,8 @@ Prompts are embedded as ONE padded batch (see envision tokenize): MedCLIP's text
 there a prompt's embedding depends on the longest prompt it is batched with.
   --model DIR   a model folder; the folder decides the adapter (see envision preprocess --help), --adapter overrides
   --bundle DIR  a MedCLIP bundle (the same as --model DIR --adapter medclip)
-  --threads N   onnxruntime intra-op threads`;
+  --threads N   onnxruntime intra-op threads
+  --ep LIST     onnxruntime execution providers in order, e.g. cuda,cpu (default cpu; cpu listed = fall back to it)`;
 
 /** Stacks `[1, …]` tensors into one `[B, …]` batch. */
 export function batchOf(items: readonly Tensor<'float32'>[]): Tensor<'float32'> {
@@ -35,6 +36,7 @@ export async function embedCommand(argv: readonly string[], io: CommandIO): Prom
     prompt: { type: 'string', multiple: true },
     out: { type: 'string' },
     threads: { type: 'string' },
+    ep: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -48,7 +50,7 @@ export async function embedCommand(argv: readonly string[], io: CommandIO): Prom
   if ((images.length > 0) === (prompts.length > 0)) {
     throw new EnvisionError('E_USAGE', 'give either --image FILE or --prompt TEXT (repeatable), not both (see envision embed --help)');
   }
-  const threads = threadOptions(values.threads);
+  const threads = { ...threadOptions(values.threads), ...(await providerOptions('embed', values.ep, io)) };
   const folder = await modelFolder(cmd, values);
   await ensureWritableFile(out);
   // Embedding reads no logit: a neutral scale and bias let a folder without weights (most ONNX exports) embed too.

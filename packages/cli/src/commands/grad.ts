@@ -13,7 +13,8 @@ to INPUT_NAME (batch 1, shape [1, …S]) — or to an intermediate tensor of tha
 first), computed from the inputs. The cotangent is float32 [K, …O], O the output shape after the batch axis; --out is
 float32 [K, …S]. A name the model does not have is one line with close names. Models exported with a fixed batch of 1
 work too (one cotangent row per call). The gradient model is built once and cached (ENVISION_CACHE_DIR, default ~/.cache/envision).
-  --threads N   onnxruntime intra-op threads`;
+  --threads N   onnxruntime intra-op threads
+  --ep LIST     onnxruntime execution providers in order, e.g. cuda,cpu (default cpu; cpu listed = fall back to it)`;
 
 /** `envision grad`: the exact contract other tools depend on. */
 export async function gradCommand(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -25,6 +26,7 @@ export async function gradCommand(argv: readonly string[], io: CommandIO): Promi
     cotangent: { type: 'string' },
     out: { type: 'string' },
     threads: { type: 'string' },
+    ep: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -39,7 +41,7 @@ export async function gradCommand(argv: readonly string[], io: CommandIO): Promi
   const cotangentFile = required(cmd, 'cotangent', values.cotangent);
   const out = required(cmd, 'out', values.out);
   await ensureWritableFile(out);
-  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads);
+  const loaded = await loadModelAndInputs(cmd, modelPath, inputArgs, values.threads, values.ep, io);
   loaded.model.forward.output(of);
   if (loaded.model.inputs.some((i) => i.name === wrt) && loaded.inputs[wrt] === undefined) {
     throw new EnvisionError('E_USAGE', `--wrt ${wrt} is not among the --input names (${Object.keys(loaded.inputs).join(', ')})`);

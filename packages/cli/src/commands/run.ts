@@ -1,12 +1,12 @@
 import { EnvisionError, formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
 import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
-import { parseCommand } from '../args.js';
+import { parseCommand, providerSets } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision run`. */
-export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--json]
+export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json]
 
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
 [K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
@@ -15,6 +15,7 @@ The run holds the folder while it runs (.envision-run.lock; a second run into it
 manifest aside first; a run stopped by bad input removes what it wrote. Nothing is written through a symbolic link
 that leads out of the folder.
   --set key.path=value   override a field of the file (validated the same way; plugins cannot be set); repeatable
+  --ep LIST              onnxruntime execution providers in order, e.g. cuda,cpu: sets model.executionProviders (cpu listed = fall back to it)
   --json                 print one JSON line per finished item, then one for the manifest (no progress bar)`;
 
 /** `envision run FILE`. */
@@ -22,7 +23,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const { values, positionals } = parseCommand(
     'run',
     argv,
-    { set: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) {
@@ -31,7 +32,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   }
   if (positionals.length !== 1) throw new EnvisionError('E_USAGE', `give exactly one experiment file, got ${positionals.length} (see envision run --help)`);
   const file = positionals[0]!;
-  const { experiment, registry, issues } = await loadExperimentWithPlugins(file, values.set ?? []);
+  const { experiment, registry, issues } = await loadExperimentWithPlugins(file, [...(values.set ?? []), ...providerSets(values.ep)]);
   if (experiment === undefined || registry === undefined) {
     for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
     return 2;

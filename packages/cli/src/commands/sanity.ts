@@ -1,11 +1,11 @@
 import { EnvisionError, formatIssue, formatNumber, runSanity, SANITY_SIMILARITIES, type SanityResult, type SanityStep } from '@envision/core';
 import { relative, resolve } from 'node:path';
-import { parseCommand } from '../args.js';
+import { parseCommand, providerSets } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import type { CommandIO } from '../io.js';
 
 /** Help text of `envision sanity`. */
-export const sanityHelp = `Usage: envision sanity FILE [--out DIR] [--set key.path=value …] [--json]
+export const sanityHelp = `Usage: envision sanity FILE [--out DIR] [--set key.path=value …] [--ep LIST] [--json]
 
 Model-parameter randomisation checks (Adebayo et al. 2018) for every method of a YAML experiment, on its first image
 and first target: the maps of the trained vision model, then with its weights (ONNX initializers) replaced by seeded
@@ -17,6 +17,7 @@ Prints one table per method; writes sanity.json, a figure per method (sanity/MET
 with a Sanity checks section) into the output folder. Progress goes to stderr.
   --out DIR              the folder to write to (default: the experiment's output.dir)
   --set key.path=value   override a field of the file (e.g. --set sanity.layers=3); repeatable
+  --ep LIST              onnxruntime execution providers in order, e.g. cuda,cpu: sets model.executionProviders (cpu listed = fall back to it)
   --json                 print one JSON line per step and method, then one for the files, instead of the tables`;
 
 /** The similarity as a table cell. */
@@ -40,7 +41,7 @@ export async function sanityCommand(argv: readonly string[], io: CommandIO): Pro
   const { values, positionals } = parseCommand(
     'sanity',
     argv,
-    { out: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { out: { type: 'string' }, set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) {
@@ -48,7 +49,7 @@ export async function sanityCommand(argv: readonly string[], io: CommandIO): Pro
     return 0;
   }
   if (positionals.length !== 1) throw new EnvisionError('E_USAGE', `give exactly one experiment file, got ${positionals.length} (see envision sanity --help)`);
-  const { experiment, registry, issues } = await loadExperimentWithPlugins(positionals[0]!, values.set ?? []);
+  const { experiment, registry, issues } = await loadExperimentWithPlugins(positionals[0]!, [...(values.set ?? []), ...providerSets(values.ep)]);
   if (experiment === undefined || registry === undefined) {
     for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
     return 2;
@@ -58,6 +59,9 @@ export async function sanityCommand(argv: readonly string[], io: CommandIO): Pro
   const { result, jsonPath, figures, reportPath } = await runSanity(experiment, registry, out, {
     onProgress(message) {
       io.stderr(`envision sanity: ${message}\n`);
+    },
+    onWarning(message) {
+      io.stderr(`envision sanity: warning: ${message}\n`);
     },
     onStep(method, step) {
       if (json) io.stdout(JSON.stringify({ event: 'step', method, step: step.label, kind: step.kind, layers: step.layers, similarity: step.similarity }) + '\n');

@@ -1,3 +1,4 @@
+import { EXECUTION_PROVIDERS_SCHEMA } from '@envision/onnx-grad';
 import type { JsonSchema } from '../method.js';
 
 /** What the experiment loader needs of a plugin: its id, its options schema and its default options. */
@@ -58,8 +59,8 @@ export const MESSAGE_KEYWORD = 'x-envision-message';
  *
  * - `methods[]`: `options` (when present) is validated by the method's schema. The loader validates data whose
  *   options already have the method's defaults merged in, so they are always present there.
- * - `model`: validated by the adapter's schema with `adapter` added to its `properties`, so an adapter schema with
- *   `additionalProperties: false` accepts the `adapter` key and rejects everything else it does not know
+ * - `model`: validated by the adapter's schema with `adapter` and `executionProviders` (the core's fields) added to its
+ *   `properties`, so an adapter schema with `additionalProperties: false` accepts them and rejects everything else it does not know
  *   (so an adapter schema should declare its `properties` at its top level, not behind a `$ref`).
  * - `targets[].fusion`: like methods, keyed by `id`.
  *
@@ -82,7 +83,7 @@ export function experimentSchema(parts: ExperimentParts): JsonSchema {
       model: {
         type: 'object',
         required: ['adapter'],
-        properties: { adapter: id },
+        properties: { adapter: id, executionProviders: EXECUTION_PROVIDERS_SCHEMA },
         ...allOf(parts.adapters.map((part, i) => adapterRule(part, i))),
       },
       images: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
@@ -181,13 +182,16 @@ function optionsRule(kind: string, part: PluginPart, index: number): JsonSchema 
   };
 }
 
-/** `if adapter is ID then model follows the adapter's schema`, with `adapter` itself allowed. */
+/**
+ * `if adapter is ID then model follows the adapter's schema`, with the core's own fields of `model` (`adapter`,
+ * `executionProviders`, validated by the core schema) allowed.
+ */
 function adapterRule(part: PluginPart, index: number): JsonSchema {
   const schema = embed('adapter', part, index);
   const properties = isObject(schema['properties']) ? schema['properties'] : {};
   return {
     if: { properties: { adapter: { const: part.id } }, required: ['adapter'] },
-    then: { ...schema, properties: { ...properties, adapter: true } },
+    then: { ...schema, properties: { ...properties, adapter: true, executionProviders: true } },
   };
 }
 

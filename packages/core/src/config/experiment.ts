@@ -1,14 +1,26 @@
 import { basename, extname, resolve } from 'node:path';
+import type { ExecutionProvider } from '@envision/onnx-grad';
+import type { AdapterLoadContext } from '../adapter.js';
 import type { Strategy } from '../attribute.js';
 import type { Sign } from '../render/index.js';
 import { EXPERIMENT_DEFAULTS } from './experiment-schema.js';
 import type { SanitySettings } from '../sanity/result.js';
 
 /**
- * The model to explain, as written: `adapter` names the adapter plugin, every other field is its options (validated by
- * its schema, merged over its defaults); relative paths in them are left to the adapter (see {@link Experiment.baseDir}).
+ * The model to explain, as written: `adapter` names the adapter plugin and `executionProviders` the onnxruntime
+ * execution providers (both read by the core); every other field is the adapter's options (validated by its schema,
+ * merged over its defaults); relative paths in them are left to the adapter (see {@link Experiment.baseDir}).
  */
-export type ExperimentModel = { readonly adapter: string } & Record<string, unknown>;
+export type ExperimentModel = {
+  readonly adapter: string;
+  /**
+   * The onnxruntime execution providers of every session of the model, in order of preference, e.g. `[cuda, cpu]`:
+   * given to the adapter as {@link AdapterLoadContext.executionProviders}, never among its options. A provider that
+   * cannot load stops the run, unless the list names `cpu` to fall back to.
+   * @default ['cpu']
+   */
+  readonly executionProviders?: readonly ExecutionProvider[];
+} & Record<string, unknown>;
 
 /** One attribution method to run. */
 export interface ExperimentMethod {

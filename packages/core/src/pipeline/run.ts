@@ -1,7 +1,7 @@
 import { basename, extname, join, relative } from 'node:path';
 import { attribute } from '../attribute.js';
 import { isLinearInTarget } from '../method-maps.js';
-import { isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
+import { formatProvider, isEnvisionError, resolveExecutionProviders, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
 import { writeNpy } from '../npy.js';
@@ -109,7 +109,9 @@ export async function runExperiment(
   };
   try {
     const earlier = await earlierRunFiles(out);
-    const adapter = await loadCheckedAdapter(plan, registry);
+    const adapter = await loadCheckedAdapter(plan, registry, { onWarning: (message) => listeners.onWarning?.(message) });
+    // (resolved once per process: loading the adapter did it, and said any fallback)
+    const providers = await resolveExecutionProviders(plan.model.executionProviders);
     loaded = adapter;
     const resolveMethod = registry.methodResolver();
     const methods = resolveRunMethods(plan, registry, adapter);
@@ -256,6 +258,11 @@ export async function runExperiment(
         logitScale: adapter.logitScale,
         ...(adapter.logitBias === undefined ? {} : { logitBias: adapter.logitBias }),
         hashes: adapter.hashes ?? {},
+        executionProviders: {
+          requested: providers.requested.map(formatProvider),
+          used: providers.used.map(formatProvider),
+          ...(providers.failed.length === 0 ? {} : { failed: providers.failed.map((f) => ({ provider: formatProvider(f.provider), reason: f.reason })) }),
+        },
       },
       targets: targets.map((t) => ({ name: t.name, kind: t.kind, classes: t.classes })),
       items,

@@ -28,6 +28,8 @@ import { readFile } from 'node:fs/promises';
 export interface SanityListeners {
   /** A line of progress (for stderr). */
   onProgress?(message: string): void;
+  /** A warning (one line), e.g. an execution provider that cannot load, dropped because the list names `cpu`. */
+  onWarning?(message: string): void;
   /** After each step of each method. */
   onStep?(method: string, step: SanityStep): void;
 }
@@ -157,7 +159,7 @@ export async function runSanity(
   const lock = await lockRunFolder(out, { keepManifest: true });
   let adapter: VlmAdapter | undefined;
   try {
-    adapter = await loadCheckedAdapter(plan, registry);
+    adapter = await loadCheckedAdapter(plan, registry, { ...(listeners.onWarning ? { onWarning: (m: string) => listeners.onWarning!(m) } : {}) });
     const model = adapter.vision.model;
     if (!(model instanceof DifferentiableOnnxModel)) {
       throw new EnvisionError('E_CONFIG', `sanity: adapter ${adapter.id}'s vision model is not an ONNX model loaded with DifferentiableOnnxModel, so its weights cannot be randomised`);

@@ -10,6 +10,7 @@ import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { dataTypeName, dataTypeOf, tensorToProto } from '../onnx/tensor-proto.js';
 import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
+import { resolveExecutionProviders, sessionOptions } from '../execution-providers.js';
 import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
 import { closeNames, cutAt, embeddingLookup, valueNames } from './cut.js';
@@ -93,7 +94,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
 
   /**
    * Loads an ONNX model file.
-   * @throws EnvisionError `E_FILE` / `E_ONNX` as {@link OnnxModel.load}
+   * @throws EnvisionError `E_FILE` / `E_ONNX` / `E_PROVIDER` as {@link OnnxModel.load}
    */
   static async load(path: string, options: DifferentiableOnnxModelOptions = {}): Promise<DifferentiableOnnxModel> {
     let bytes: Uint8Array;
@@ -404,13 +405,10 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
             .catch(() => undefined);
         }
       }
+      // The gradient model runs on the forward model's execution providers (resolved once per process).
+      const { used } = await resolveExecutionProviders(this.options.executionProviders);
       try {
-        const session = await ort.InferenceSession.create(bytes, {
-          executionProviders: ['cpu'],
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 4,
-          ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
-        });
+        const session = await ort.InferenceSession.create(bytes, sessionOptions({ ...this.options, executionProviders: used }));
         return { session, rows: rows! };
       } catch (e) {
         throw new EnvisionError('E_ONNX', `${this.forward.path}: onnxruntime rejected the gradient model: ${describeCause(e)}`, e);
