@@ -37,6 +37,7 @@ export {
   type DifferentiableOnnxModelOptions,
   type VjpStats,
   onnxRuntimeVersion,
+  setDefaultIntraOpNumThreads,
 } from '@envision/onnx-grad';
 export * from './npy.js';
 export * from './method.js';

@@ -21,6 +21,24 @@ export interface OnnxModelOptions {
 
 const SUPPORTED: readonly string[] = ['float32', 'float64', 'int64'];
 
+let processThreads: number | undefined;
+
+/**
+ * Sets the `intraOpNumThreads` of every onnxruntime session this process creates from now on whose options do not
+ * name one (forward models, gradient models, probes excluded). A parallel run gives each of its worker processes
+ * `cores / workers` threads this way, whatever adapter loads the models.
+ * @param threads - threads per operator (an integer ≥ 1), or `undefined` for onnxruntime's own default (all cores)
+ */
+export function setDefaultIntraOpNumThreads(threads: number | undefined): void {
+  processThreads = threads;
+}
+
+/** The `intraOpNumThreads` session option: the model's own, else the process default, else none (onnxruntime's). */
+export function intraOpThreadsOption(own: number | undefined): { intraOpNumThreads?: number } {
+  const threads = own ?? processThreads;
+  return threads === undefined ? {} : { intraOpNumThreads: threads };
+}
+
 /**
  * A {@link Model} backed by an onnxruntime-node inference session (CPU). Every call checks the feeds against the
  * model's declared inputs and fails with a one-line error naming the input and what would be valid.
@@ -65,7 +83,7 @@ export class OnnxModel implements Model {
         // onnxruntime's own log lines (warnings such as unused initializers, in colour) never reach stderr: failures
         // arrive as exceptions and are said in one line.
         logSeverityLevel: 4,
-        ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+        ...intraOpThreadsOption(options.intraOpNumThreads),
       });
     } catch (e) {
       throw new EnvisionError('E_ONNX', `${path} is not a loadable ONNX model: ${describeCause(e)}`, e);

@@ -9,7 +9,7 @@ import type { DifferentiableModel, NamedTensors, TensorInfo } from '../model.js'
 import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { dataTypeName, dataTypeOf, tensorToProto } from '../onnx/tensor-proto.js';
-import { OnnxModel, type OnnxModelOptions } from '../onnx-model.js';
+import { OnnxModel, intraOpThreadsOption, type OnnxModelOptions } from '../onnx-model.js';
 import { type Tensor, formatShape, batchItem, repeatBatch, sameShape, sizeOf, tensor } from '../tensor.js';
 import { analyzeGraph, buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, type GraphAnalysis } from './builder.js';
 import { closeNames, cutAt, embeddingLookup, valueNames } from './cut.js';
@@ -409,7 +409,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
           logSeverityLevel: 4,
-          ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
+          ...intraOpThreadsOption(this.options.intraOpNumThreads),
         });
         return { session, rows: rows! };
       } catch (e) {
