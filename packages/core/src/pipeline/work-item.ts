@@ -1,7 +1,7 @@
 // The unit of work of a run: one image × one method, all targets. A run is plan (images × methods → items), compute
 // (one item, in this process, in a worker process or in a queue worker) and collect (figures, manifest, report).
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { attribute } from '../attribute.js';
 import { EnvisionError, describeCause, isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
@@ -389,7 +389,3 @@ export async function removeRecordFiles(runDir: string, record: Pick<ItemRecord,
   await removeWritten(runDir, new Set(record.files.map((f) => f.path)));
 }
 
-/** Deletes one file of the run folder if it is there. */
-export async function removeRunFile(runDir: string, path: string): Promise<void> {
-  await rm(join(runDir, path), { force: true });
-}
