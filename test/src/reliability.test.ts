@@ -195,8 +195,10 @@ describe('rows 17 and 18: a run owns its folder; a re-run never leaves a manifes
     await new Promise((r) => child.once('exit', r));
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);
     expect(existsSync(join(out, '.envision-previous-manifest.json'))).toBe(true);
-    // The lock of the killed run is stale: the next run takes the folder over and leaves one consistent run.
-    expect(envision(['run', yaml(out, 112)]).code).toBe(0);
+    // The lock of the killed run is stale, but the folder holds its unfinished run: a plain run says so (exit 2), and
+    // --fresh takes the folder over and leaves one consistent run.
+    oneLine(envision(['run', yaml(out, 112)]), /holds an unfinished run .*; continue it with --resume, or start over with --fresh/);
+    expect(envision(['run', yaml(out, 112), '--fresh']).code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { config: { methods: { options: { window: number[] } }[] } };
     expect(manifest.config.methods[0]!.options.window).toEqual([3, 112, 112]);
     expect(existsSync(lock)).toBe(false);

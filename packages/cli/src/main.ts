@@ -23,6 +23,7 @@ export const mainHelp = `Usage: envision <command> [options]
 
 Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
+      [--resume | --fresh] [--workers N]         continue a stopped run, or start over; items in N processes
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   sanity FILE [--out DIR] [--set …] [--json]    model-randomisation and random-prompt checks of each method
   serve RUN_DIR [--port P]                      explore a finished run on 127.0.0.1: type a prompt, see its map

@@ -50,6 +50,7 @@ export {
   providerFallbackMessage,
   type ProviderFailure,
   type ProviderResolution,
+  setDefaultIntraOpNumThreads,
 } from '@envision/onnx-grad';
 export * from './npy.js';
 export * from './method.js';

@@ -3,6 +3,7 @@ import { EnvisionError, describeCause } from './errors.js';
 import { makeGraph, makeModel, makeNode, makeTensorValueInfo } from './onnx/build.js';
 import { encodeModel } from './onnx/codec.js';
 import { DataType } from './onnx/tensor-proto.js';
+import { intraOpThreadsOption } from './session-threads.js';
 
 /**
  * The execution providers an experiment may name, as onnxruntime-node 1.30 spells them. `cpu` is always there;
@@ -89,7 +90,7 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
     executionProviders: ortProviders(settings.executionProviders ?? DEFAULT_EXECUTION_PROVIDERS),
     graphOptimizationLevel: 'all',
     logSeverityLevel: 4,
-    ...(settings.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: settings.intraOpNumThreads }),
+    ...intraOpThreadsOption(settings.intraOpNumThreads),
   };
 }
 

@@ -29,6 +29,8 @@ export interface OnnxModelOptions {
 
 const SUPPORTED: readonly string[] = ['float32', 'float64', 'int64'];
 
+export { setDefaultIntraOpNumThreads, intraOpThreadsOption } from './session-threads.js';
+
 /**
  * A {@link Model} backed by an onnxruntime-node inference session (on the CPU unless other execution providers are
  * named). Every call checks the feeds against the

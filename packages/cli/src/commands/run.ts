@@ -1,12 +1,13 @@
-import { EnvisionError, formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
+import { EnvisionError, RunInterrupted, formatIssue, runExperiment, runtimeVersions, type RunItem } from '@envision/core';
 import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import { parseCommand, providerSets } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import type { CommandIO } from '../io.js';
+import { startWorkers, workerCount } from '../run-workers.js';
 
 /** Help text of `envision run`. */
-export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json]
+export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json] [--resume | --fresh] [--workers N]
 
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
 [K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
@@ -14,16 +15,25 @@ earlier run listed in its manifest there, and this run did not write again, are 
 The run holds the folder while it runs (.envision-run.lock; a second run into it exits 2) and moves the earlier
 manifest aside first; a run stopped by bad input removes what it wrote. Nothing is written through a symbolic link
 that leads out of the folder.
+Each finished image × method is recorded in the folder's journal (.envision-journal/). Ctrl-C stops the run once the
+items under way are done (exit 130); a run stopped in any way is continued with --resume. A plain run into a folder
+holding an unfinished run exits 2.
   --set key.path=value   override a field of the file (validated the same way; plugins cannot be set); repeatable
   --ep LIST              onnxruntime execution providers in order, e.g. cuda,cpu: sets model.executionProviders (cpu listed = fall back to it)
-  --json                 print one JSON line per finished item, then one for the manifest (no progress bar)`;
+  --json                 print one JSON line per finished item, then one for the manifest (no progress bar)
+  --resume               continue the run in the folder: keep each image × method whose record and files are intact
+                         and whose inputs (model, method, targets, output settings, image bytes, versions) are
+                         unchanged; compute the rest; then write the figures, manifest and report
+  --fresh                start over in a folder holding an unfinished run (its journal is forgotten)
+  --workers N            compute items in N worker processes, each with cores/N onnxruntime threads (default 1:
+                         in this process); the files are the same as with one process`;
 
 /** `envision run FILE`. */
 export async function runCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand(
     'run',
     argv,
-    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'boolean' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) {
@@ -32,7 +42,10 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   }
   if (positionals.length !== 1) throw new EnvisionError('E_USAGE', `give exactly one experiment file, got ${positionals.length} (see envision run --help)`);
   const file = positionals[0]!;
-  const { experiment, registry, issues } = await loadExperimentWithPlugins(file, [...(values.set ?? []), ...providerSets(values.ep)]);
+  if (values.resume === true && values.fresh === true) throw new EnvisionError('E_USAGE', 'give --resume or --fresh, not both');
+  const workers = workerCount(values.workers);
+  const sets = [...(values.set ?? []), ...providerSets(values.ep)];
+  const { experiment, registry, issues } = await loadExperimentWithPlugins(file, sets);
   if (experiment === undefined || registry === undefined) {
     for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
     return 2;
@@ -41,23 +54,59 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const json = values.json === true;
   const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;
-  const { manifest, manifestPath, reportPath, staleRemoved } = await runExperiment(experiment, registry, runtimeVersions(), {
-    onProgress(done, total) {
-      if (bar === undefined) return;
-      if (!started) {
-        bar.start(total, 0, { item: '' });
-        started = true;
-      }
-      bar.update(Math.floor(done * 100) / 100);
-    },
-    onWarning(message) {
-      io.stderr(`envision: warning: ${message}\n`);
-    },
-    onItem(item: RunItem, done, total) {
-      if (json) io.stdout(JSON.stringify({ event: 'item', done, total, ...item, dir: experiment.output.dir }) + '\n');
-      else bar?.update(done, { item: `${item.image} ${item.method} ${item.target}` });
-    },
-  });
+  // Ctrl-C: stop at the next item boundary (a second Ctrl-C stops at once; --resume continues either way).
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const source = { file: experiment.configFile, set: sets };
+  let result: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    result = await runExperiment(
+      experiment,
+      registry,
+      runtimeVersions(),
+      {
+        onProgress(done, total) {
+          if (bar === undefined) return;
+          if (!started) {
+            bar.start(total, 0, { item: '' });
+            started = true;
+          }
+          bar.update(Math.floor(done * 100) / 100);
+        },
+        onWarning(message) {
+          io.stderr(`envision: warning: ${message}\n`);
+        },
+        onPlan(items, resumed) {
+          if (resumed === 0) return;
+          if (json) io.stdout(JSON.stringify({ event: 'resume', items, resumed }) + '\n');
+          else io.stderr(`envision run: resuming: ${resumed} of ${items} items (image × method) already done\n`);
+        },
+        onItem(item: RunItem, done, total) {
+          if (json) io.stdout(JSON.stringify({ event: 'item', done, total, ...item, dir: experiment.output.dir }) + '\n');
+          else bar?.update(done, { item: `${item.image} ${item.method} ${item.target}` });
+        },
+      },
+      {
+        resume: values.resume === true,
+        fresh: values.fresh === true,
+        signal: stop.signal,
+        source,
+        ...(workers > 1 ? { executor: () => startWorkers(workers, source) } : {}),
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof RunInterrupted)) throw e;
+    bar?.stop();
+    io.stderr(`envision run: ${e.message}; envision run ${file} --resume completes the run\n`);
+    return 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const { manifest, manifestPath, reportPath, staleRemoved } = result;
   bar?.stop();
   const overlays = manifest.items.reduce((n, i) => n + i.overlays.length, 0);
   if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, report: reportPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');

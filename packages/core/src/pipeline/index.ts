@@ -7,3 +7,5 @@ export * from './stale-files.js';
 export * from './text-tokens.js';
 export * from './load-adapter.js';
 export * from './report-extras.js';
+export * from './work-item.js';
+export * from './journal.js';

@@ -75,16 +75,48 @@ export async function lockRunFolder(out: string, options: { keepManifest?: boole
       await rm(file, { force: true }); // its run is gone: take the folder over
     }
   }
-  // The earlier run's manifest goes aside (kept until this run's is written, so its files can still be cleaned up).
-  if (options.keepManifest !== true) {
-    await rename(join(out, 'manifest.json'), join(out, PREVIOUS_MANIFEST)).catch((e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvisionError('E_FILE', `cannot move ${join(out, 'manifest.json')} aside: ${describeCause(e)}`, e);
-    });
-  }
+  if (options.keepManifest !== true) await moveManifestAside(out);
   return {
     async release() {
       await rm(file, { force: true });
       if (created !== undefined && (await readdir(out)).length === 0) await rmdir(out).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Moves a run folder's `manifest.json` aside (to `.envision-previous-manifest.json`), so that an interrupted re-run
+ * never leaves a manifest describing other data; the new run deletes it once its own manifest is written.
+ * @param out - the run folder (locked)
+ * @throws EnvisionError `E_FILE` when the manifest cannot be moved
+ */
+export async function moveManifestAside(out: string): Promise<void> {
+  await rename(join(out, 'manifest.json'), join(out, PREVIOUS_MANIFEST)).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvisionError('E_FILE', `cannot move ${join(out, 'manifest.json')} aside: ${describeCause(e)}`, e);
+  });
+}
+
+/** The temporary files of `writeFileAtomic`: `.NAME.PID.RANDOM.tmp`. */
+const TEMP_FILE = /^\..+\.\d+\.[a-z0-9]*\.tmp$/;
+
+/**
+ * Deletes the temporary files a killed writer left in a run folder (`.NAME.PID.RANDOM.tmp`, beside the file it was
+ * writing). The caller holds the folder's lock, so no live run is writing them. Symbolic links are not followed.
+ * @param out - the run folder (locked)
+ * @returns how many were deleted
+ */
+export async function removeTempFiles(out: string): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && TEMP_FILE.test(entry.name)) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+  };
+  await walk(out);
+  return removed;
 }

@@ -1,28 +1,21 @@
-import { basename, extname, join, relative } from 'node:path';
-import { attribute } from '../attribute.js';
+import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { isLinearInTarget } from '../method-maps.js';
-import { formatProvider, isEnvisionError, resolveExecutionProviders, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
+import { formatProvider, isEnvisionError, resolveExecutionProviders, writeFileAtomic } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import type { AttributionMethod } from '../method.js';
-import { writeNpy } from '../npy.js';
 import { resolveOptions } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
-import { renderGrid, renderOverlay } from '../render/index.js';
-import { displayImage } from './display.js';
-import { fuseStored, perDimensionMaps } from './jacobian-store.js';
-import { slug, uniqueNames } from './labels.js';
+import { renderGrid } from '../render/index.js';
 import { confinedPath, earlierRunFiles, manifestFiles, removeStaleFiles, removeWritten } from './stale-files.js';
-import { PREVIOUS_MANIFEST, lockRunFolder } from './run-lock.js';
-import { rm } from 'node:fs/promises';
+import { PREVIOUS_MANIFEST, lockRunFolder, moveManifestAside, removeTempFiles } from './run-lock.js';
 import { writeReport } from '../report/index.js';
 import { runReportExtras } from './report-extras.js';
-import { classMapSimilarity } from '../metrics/index.js';
-import { prepareTarget, type PreparedTarget } from './targets.js';
-import { checkEmbeddings } from '../adapter-check.js';
-import { loadCheckedAdapter } from './load-adapter.js';
+import type { PreparedTarget } from './targets.js';
 import type { VlmAdapter } from '../adapter.js';
 import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
-import { TOKEN_METHODS, TextTokenCache, wordScores, writeTokensFile } from './text-tokens.js';
+import { computeItem, openRunContext, planItems, removeRecordFiles, type ExperimentSource, type ItemRecord, type RunContext, type WorkItem } from './work-item.js';
+import { openJournal, trustedRecord, writeItemRecord, type Journal, type JournalMode } from './journal.js';
 
 /** Listeners of a run. */
 export interface RunListeners {
@@ -32,6 +25,8 @@ export interface RunListeners {
   onProgress?(done: number, total: number): void;
   /** Something the user should know that does not stop the run (e.g. a fusion rule that ignores class groups). */
   onWarning?(message: string): void;
+  /** Once planned: how many items (image × method) the run has and how many a resume found done. */
+  onPlan?(items: number, resumed: number): void;
 }
 
 /**
@@ -79,208 +74,243 @@ export function resolveRunMethods(plan: Pick<Experiment, 'methods'>, registry: P
 }
 
 /**
- * Runs an experiment: for each image × method × target it writes the maps (`.npy`), one overlay PNG per map row and
- * sign, a figure per image and target, `manifest.json` listing everything, and a static HTML report
- * (`report.html`). Every file is written atomically. Files an earlier run in the same folder wrote (as its manifest
- * lists them) and this run did not write again are deleted at the end, so the folder holds this run alone.
+ * Computes items somewhere else than in the run's own process (worker processes, a queue). The run calls
+ * {@link ItemExecutor.compute} for up to {@link ItemExecutor.concurrency} items at a time; the computing side writes
+ * the item's files and its journal record ({@link writeItemRecord}) before the promise resolves.
+ */
+export interface ItemExecutor {
+  /** How many items may be computed at once. */
+  readonly concurrency: number;
+  /** Computes one item; `onProgress` takes the item's progress (0..1). */
+  compute(item: WorkItem, onProgress: (fraction: number) => void): Promise<ItemRecord>;
+  /** Stops the executor (after the last item, or when the run stops). */
+  close(): Promise<void>;
+}
+
+/** How a run treats its folder and where it computes its items. */
+export interface RunOptions {
+  /** Continue the unfinished (or earlier) run in the folder: items whose record and files are intact are not redone. */
+  readonly resume?: boolean;
+  /** Forget an unfinished run in the folder and start over. */
+  readonly fresh?: boolean;
+  /** When aborted, no new item is started; the items under way finish and the run throws {@link RunInterrupted}. */
+  readonly signal?: AbortSignal;
+  /** Where the experiment comes from (written into each {@link WorkItem}). @default the experiment's file, no `--set`s */
+  readonly source?: ExperimentSource;
+  /** Computes the items elsewhere; by default they are computed one at a time in this process. */
+  readonly executor?: (items: readonly WorkItem[]) => Promise<ItemExecutor>;
+}
+
+/** Thrown by {@link runExperiment} when its signal stopped it at an item boundary; the folder is left for `--resume`. */
+export class RunInterrupted extends Error {
+  /**
+   * @param done - items (image × method × target) finished, these included from earlier runs
+   * @param total - items of the run
+   */
+  constructor(
+    readonly done: number,
+    readonly total: number,
+  ) {
+    super(`interrupted after ${done} of ${total} map sets`);
+    this.name = 'RunInterrupted';
+  }
+}
+
+/**
+ * Runs an experiment: plan (images × methods → {@link WorkItem}s), compute each item (maps as `.npy`, one overlay
+ * PNG per map row and sign, token attributions; see {@link computeItem}) and collect (a figure per image and
+ * target, `manifest.json` listing everything in the experiment's order, and the HTML report `report.html`). Every
+ * file is written atomically, and each finished item is recorded in the folder's journal (`.envision-journal/`), so a
+ * run stopped at any moment can be continued with `resume`. Files an earlier run in the same folder wrote (as its
+ * manifest lists them) and this run did not write again are deleted at the end, so the folder holds this run alone.
  *
  * @param plan - the validated experiment (recorded in the manifest as it is)
  * @param registry - plugins (adapters, methods, fusion rules) the experiment names
  * @param versions - package versions to record (node, onnxruntime, …); the registry's plugin versions are added
+ * @param listeners - progress, items, warnings
+ * @param options - resume or start afresh, the stop signal, and where items are computed
  * @returns the manifest and its path, the report's path, and the earlier run's files deleted
+ * @throws RunInterrupted when `options.signal` stopped the run; EnvisionError for bad input (what this run wrote is
+ *   taken back), e.g. `E_FILE` when the folder holds an unfinished run and neither `resume` nor `fresh` is set
  */
 export async function runExperiment(
   plan: Experiment,
   registry: PluginRegistry,
   versions: Record<string, string>,
   listeners: RunListeners = {},
+  options: RunOptions = {},
 ): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[] }> {
   const started = performance.now();
   const out = plan.output.dir;
-  // The run owns its folder while it runs: a second run into it is refused, and the earlier manifest is moved aside.
-  const lock = await lockRunFolder(out);
-  let loaded: VlmAdapter | undefined;
-  // Every file this run writes, so that a run stopped by bad input (an image that does not decode, …) takes them back.
-  const written = new Set<string>();
-  const put = async (relativePath: string): Promise<string> => {
-    const path = await confinedPath(out, relativePath);
-    written.add(relativePath);
-    return path;
-  };
+  // The run owns its folder while it runs: a second run into it is refused.
+  const lock = await lockRunFolder(out, { keepManifest: true });
+  let context: RunContext | undefined;
+  let journal: Journal | undefined;
+  const computed: ItemRecord[] = [];
+  const collected = new Set<string>();
   try {
+    const mode: JournalMode = options.resume === true ? 'resume' : options.fresh === true ? 'fresh' : 'plain';
+    context = await openRunContext(plan, registry, versions, listeners.onWarning);
+    const items = await planItems(context, options.source ?? { file: plan.configFile, set: [] });
+    journal = await openJournal(out, mode, items.length);
+    // The earlier manifest goes aside (kept until this run's is written, so its files can still be cleaned up).
+    await moveManifestAside(out);
+    await removeTempFiles(out);
     const earlier = await earlierRunFiles(out);
-    const adapter = await loadCheckedAdapter(plan, registry, { onWarning: (message) => listeners.onWarning?.(message) });
-    // (resolved once per process: loading the adapter did it, and said any fallback)
-    const providers = await resolveExecutionProviders(plan.model.executionProviders);
-    loaded = adapter;
-    const resolveMethod = registry.methodResolver();
-    const methods = resolveRunMethods(plan, registry, adapter);
-    const targets = await Promise.all(plan.targets.map((t) => prepareTarget(t, adapter, registry, plan.seed)));
-    for (const warning of targets.flatMap((t) => t.warnings)) listeners.onWarning?.(warning);
-    const loadMs = performance.now() - started;
-    const imageNames = uniqueNames(plan.images.map((f) => slug(basename(f, extname(f)))));
-    const total = plan.images.length * methods.length * targets.length;
-    const items: RunItem[] = [];
-    const perDimension: RunManifest['perDimension'][number][] = [];
-    const figures: RunFigure[] = [];
-    let attributionMs = 0;
-    let renderMs = 0;
-    const m = adapter.embeddingDim;
-    const tokenCache = new TextTokenCache(adapter);
-    const { model, input, output } = adapter.vision;
-    for (const [i, file] of plan.images.entries()) {
-      const pixels = await adapter.preprocessImage(file);
-      const embedding = checkEmbeddings(await adapter.encodeImage(pixels), 1, adapter, 'encodeImage').data;
-      const underlay = displayImage(pixels);
-      const imageLabel = relative(plan.baseDir, file) || file;
-      const firstPng = new Map<string, Uint8Array[]>(); // method/target → first-sign overlay of each row
-      for (const { name: methodName, method, options, linear } of methods) {
-        let store: Tensor<'float32'> | undefined;
-        for (const target of targets) {
-          const { weights, scores, head } = target.at(embedding);
-          const rows = weights.shape[0]!;
-          const strategy = chooseStrategy(plan.strategy, linear, target, rows, m);
-          const done = items.length;
-          const progress = (d: number, t: number) => listeners.onProgress?.(done + d / t, total);
-          let maps: Tensor<'float32'>;
-          let milliseconds: number;
-          let report: Record<string, unknown> | undefined;
-          if (strategy === 'jacobian') {
-            if (store === undefined) {
-              const computed = await perDimensionMaps(method, options, model, input, output, pixels, m, progress, { resolveMethod, baseDir: plan.baseDir });
-              store = computed.maps;
-              const npy = join(imageNames[i]!, methodName, 'per-dimension.npy');
-              await writeNpy(await put(npy), store);
-              perDimension.push({ image: imageLabel, method: methodName, npy, milliseconds: computed.milliseconds });
-              attributionMs += computed.milliseconds;
-            }
-            const fuseStart = performance.now();
-            maps = await fuseStored(store, weights);
-            milliseconds = performance.now() - fuseStart;
-          } else {
-            const outcome = await attribute({
-              method,
-              options,
-              model,
-              inputs: { [input]: pixels },
-              wrt: input,
-              of: output,
-              weights,
-              strategy: 'direct',
-              ...(head ? { head } : {}),
-              baseDir: plan.baseDir,
-              onProgress: progress,
-              resolveMethod,
-            });
-            maps = outcome.maps;
-            milliseconds = outcome.milliseconds;
-            report = outcome.report;
-          }
-          attributionMs += milliseconds;
-          const renderStart = performance.now();
-          const base = join(imageNames[i]!, methodName);
-          const npy = join(base, `${target.name}.npy`);
-          await writeNpy(await put(npy), maps);
-          const overlays: string[] = [];
-          const rowNames = uniqueNames(target.labels.map((l) => slug(l, 40)));
-          const firsts: Uint8Array[] = [];
-          for (let k = 0; k < maps.shape[0]!; k++) {
-            for (const [s, sign] of plan.output.signs.entries()) {
-              const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
-              const bytes = await renderOverlay({ map: row(maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
-              await writeFileAtomic(await put(png), bytes);
-              overlays.push(png);
-              if (s === 0) firsts.push(bytes);
-            }
-          }
-          firstPng.set(`${methodName}\u0000${target.name}`, firsts);
-          renderMs += performance.now() - renderStart;
-          let tokens: string | undefined;
-          let words: RunItem['words'];
-          const shown = TOKEN_METHODS[method.meta.id];
-          const spec = plan.targets.find((t) => t.name === target.name)!;
-          if (shown !== undefined) {
-            const steps = method.meta.id === 'ig' ? Number((options as { steps?: number }).steps ?? 50) : 50;
-            const prompts = await tokenCache.of(spec, target, imageLabel, embedding, steps);
-            if (prompts !== undefined) {
-              tokens = join(base, `${target.name}.tokens.json`);
-              const score = 'fusion' in spec && spec.fusion.id === 'dot' ? 'dot' : 'cosine';
-              await writeTokensFile(await put(tokens), { format: 'envision-tokens/1', image: imageLabel, method: methodName, target: target.name, score, shown, prompts });
-              words = prompts.map((p) => ({ text: p.text, words: wordScores(p, shown) }));
-            }
-          }
-          const rowsOfMaps = Array.from({ length: maps.shape[0]! }, (_, k) => row(maps, k));
-          const metrics = rowsOfMaps.length >= 2 ? { classMapSimilarity: classMapSimilarity(rowsOfMaps) } : undefined;
-          const item: RunItem = {
-            image: imageLabel,
-            method: methodName,
-            target: target.name,
-            kind: target.kind,
-            strategy,
-            labels: target.labels,
-            scores: [...scores],
-            npy,
-            overlays,
-            ...(tokens ? { tokens, words } : {}),
-            milliseconds,
-            ...(report ? { report } : {}),
-            ...(metrics ? { metrics } : {}),
-          };
-          items.push(item);
-          listeners.onItem?.(item, items.length, total);
-          listeners.onProgress?.(items.length, total);
-        }
-      }
-      const figureStart = performance.now();
-      for (const target of targets) {
-        const cells = (methodName: string) => firstPng.get(`${methodName}\u0000${target.name}`) ?? [];
-        const names = methods.map((x) => x.name);
-        const classifier = target.kind === 'classifier';
-        const grid = classifier
-          ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
-          : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
-        const png = join(imageNames[i]!, `figure-${target.name}.png`);
-        await writeFileAtomic(await put(png), await renderGrid({ ...grid, cellSize: 160 }));
-        figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
-      }
-      renderMs += performance.now() - figureStart;
-    }
-    const manifest: RunManifest = {
-      format: 'envision-run/1',
-      createdAt: new Date().toISOString(),
-      configFile: plan.configFile,
-      config: plan,
-      seed: plan.seed,
-      versions: { ...versions, ...registry.packages() },
-      model: {
-        adapter: adapter.id,
-        embeddingDim: adapter.embeddingDim,
-        logitScale: adapter.logitScale,
-        ...(adapter.logitBias === undefined ? {} : { logitBias: adapter.logitBias }),
-        hashes: adapter.hashes ?? {},
-        executionProviders: {
-          requested: providers.requested.map(formatProvider),
-          used: providers.used.map(formatProvider),
-          ...(providers.failed.length === 0 ? {} : { failed: providers.failed.map((f) => ({ provider: formatProvider(f.provider), reason: f.reason })) }),
-        },
-      },
-      targets: targets.map((t) => ({ name: t.name, kind: t.kind, classes: t.classes })),
-      items,
-      perDimension,
-      figures,
-      timings: { totalMs: performance.now() - started, loadMs, attributionMs, renderMs },
-    };
-    const manifestPath = join(out, 'manifest.json');
-    await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    const reportPath = await writeReport(out, manifest, await runReportExtras(out, manifest));
-    const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(manifest));
+    const records = await computeAll(context, items, listeners, options, computed, mode === 'resume');
+    const result = await collectRun(context, records, started, collected);
+    const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(result.manifest));
     await rm(join(out, PREVIOUS_MANIFEST), { force: true });
-    return { manifest, manifestPath, reportPath, staleRemoved };
+    await journal.finish();
+    return { ...result, staleRemoved };
   } catch (e) {
-    if (isEnvisionError(e)) await removeWritten(out, written);
+    if (isEnvisionError(e)) {
+      for (const record of computed) await removeRecordFiles(out, record);
+      await removeWritten(out, collected);
+      await journal?.forget(computed.map((r) => r.id));
+    }
     throw e;
   } finally {
-    await loaded?.dispose?.();
+    await context?.dispose();
     await lock.release();
   }
+}
+
+/**
+ * The compute step of a run: the records of all items in plan order, taking a trusted record from the journal when
+ * resuming and computing the rest (in this process or with the executor), each recorded as it finishes.
+ */
+async function computeAll(
+  context: RunContext,
+  items: readonly WorkItem[],
+  listeners: RunListeners,
+  options: RunOptions,
+  computed: ItemRecord[],
+  resume: boolean,
+): Promise<ItemRecord[]> {
+  const out = context.plan.output.dir;
+  const perItem = context.targets.length;
+  const total = items.length * perItem;
+  const records: (ItemRecord | undefined)[] = await Promise.all(items.map((item) => (resume ? trustedRecord(out, item) : undefined)));
+  const pending = items.filter((_, k) => records[k] === undefined);
+  let done = (items.length - pending.length) * perItem;
+  listeners.onPlan?.(items.length, items.length - pending.length);
+  if (pending.length === 0) return records as ItemRecord[];
+  const executor: ItemExecutor = options.executor
+    ? await options.executor(pending)
+    : {
+        concurrency: 1,
+        async compute(item, onProgress) {
+          const record = await computeItem(context, item, onProgress);
+          await writeItemRecord(out, record);
+          return record;
+        },
+        async close() {},
+      };
+  const running = new Map<string, number>(); // item id → its progress
+  const progress = () => listeners.onProgress?.(done + [...running.values()].reduce((a, b) => a + b, 0) * perItem, total);
+  const index = new Map(items.map((item, k) => [item.id, k]));
+  let next = 0;
+  let failure: unknown;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && options.signal?.aborted !== true && next < pending.length) {
+      const item = pending[next++]!;
+      running.set(item.id, 0);
+      try {
+        const record = await executor.compute(item, (fraction) => {
+          running.set(item.id, fraction);
+          progress();
+        });
+        computed.push(record);
+        records[index.get(item.id)!] = record;
+        for (const runItem of record.items) listeners.onItem?.(runItem, ++done, total);
+      } catch (e) {
+        failure ??= e;
+      } finally {
+        running.delete(item.id);
+      }
+      progress();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(executor.concurrency, pending.length)) }, lane));
+  } finally {
+    await executor.close();
+  }
+  if (failure !== undefined) throw failure;
+  if (records.some((r) => r === undefined)) throw new RunInterrupted(done, total);
+  return records as ItemRecord[];
+}
+
+/**
+ * The collect step of a run: a figure per image and target (the first sign's overlays of every method, read back
+ * from the folder), `manifest.json` (items, stores and figures in the experiment's order, whatever order the items
+ * finished in) and the report. `timings` sums the records' attribution and render times, whichever run computed them.
+ */
+async function collectRun(
+  context: RunContext,
+  records: readonly ItemRecord[],
+  started: number,
+  written: Set<string>,
+): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string }> {
+  const { plan, adapter, targets, methods, imageNames } = context;
+  const out = plan.output.dir;
+  const signs = plan.output.signs.length;
+  const figures: RunFigure[] = [];
+  let renderMs = records.reduce((a, r) => a + r.renderMs, 0);
+  const figureStart = performance.now();
+  for (const [i, name] of imageNames.entries()) {
+    const ofImage = records.slice(i * methods.length, (i + 1) * methods.length);
+    const imageLabel = ofImage[0]?.items[0]?.image ?? name;
+    for (const [t, target] of targets.entries()) {
+      const firsts = new Map<string, Uint8Array[]>();
+      for (const [j, m] of methods.entries()) {
+        const overlays = ofImage[j]?.items[t]?.overlays ?? [];
+        firsts.set(m.name, await Promise.all(overlays.filter((_, k) => k % signs === 0).map((png) => readFile(join(out, png)))));
+      }
+      const cells = (methodName: string) => firsts.get(methodName) ?? [];
+      const names = methods.map((x) => x.name);
+      const classifier = target.kind === 'classifier';
+      const grid = classifier
+        ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
+        : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
+      const png = join(name, `figure-${target.name}.png`);
+      const path = await confinedPath(out, png);
+      written.add(png);
+      await writeFileAtomic(path, await renderGrid({ ...grid, cellSize: 160 }));
+      figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
+    }
+  }
+  renderMs += performance.now() - figureStart;
+  // (resolved once per process: loading the adapter did it, and said any fallback)
+  const providers = await resolveExecutionProviders(plan.model.executionProviders);
+  const manifest: RunManifest = {
+    format: 'envision-run/1',
+    createdAt: new Date().toISOString(),
+    configFile: plan.configFile,
+    config: plan,
+    seed: plan.seed,
+    versions: context.versions,
+    model: {
+      adapter: adapter.id,
+      embeddingDim: adapter.embeddingDim,
+      logitScale: adapter.logitScale,
+      ...(adapter.logitBias === undefined ? {} : { logitBias: adapter.logitBias }),
+      hashes: adapter.hashes ?? {},
+      executionProviders: {
+        requested: providers.requested.map(formatProvider),
+        used: providers.used.map(formatProvider),
+        ...(providers.failed.length === 0 ? {} : { failed: providers.failed.map((f) => ({ provider: formatProvider(f.provider), reason: f.reason })) }),
+      },
+    },
+    targets: targets.map((t: PreparedTarget) => ({ name: t.name, kind: t.kind, classes: t.classes })),
+    items: records.flatMap((r) => r.items),
+    perDimension: records.flatMap((r) => (r.perDimension ? [r.perDimension] : [])),
+    figures,
+    timings: { totalMs: performance.now() - started, loadMs: context.loadMs, attributionMs: records.reduce((a, r) => a + r.attributionMs, 0), renderMs },
+  };
+  const manifestPath = join(out, 'manifest.json');
+  await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  const reportPath = await writeReport(out, manifest, await runReportExtras(out, manifest));
+  return { manifest, manifestPath, reportPath };
 }

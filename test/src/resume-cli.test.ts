@@ -1,0 +1,200 @@
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { bin, envision, root, useTempDir } from './cli.js';
+
+// Resume, interruption and worker processes of `envision run` (issue 17, items 1–3), on the tiny dual encoder:
+// 2 images × 2 methods = 4 items (image × method), 2 targets each.
+const temp = useTempDir('envision-resume-');
+
+function experiment(name: string, out: string, { images = ['cxr-a', 'cxr-b'], window = 56 } = {}): string {
+  const file = join(temp(), `${name}.yaml`);
+  writeFileSync(
+    file,
+    `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
+images: [${images.map((i) => (i.includes('/') ? i : join(root, `fixtures/images/${i}.png`))).join(', ')}]
+methods:
+  - { id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }
+  - { id: saliency }
+targets:
+  - { name: dims, dimensions: [0, 5] }
+  - { name: prompts, texts: ["mild atelectasis", "cardiomegaly"] }
+output: { dir: ${out}, signs: [all, positive] }
+`,
+  );
+  return file;
+}
+
+/** Every file of a run folder but the manifest, the report and the journal: path → bytes. */
+function outputs(out: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) {
+        if (e !== '.envision-journal') walk(p);
+      } else if (e !== 'manifest.json' && e !== 'report.html') files.set(relative(out, p), readFileSync(p));
+    }
+  };
+  walk(out);
+  return files;
+}
+
+/** The manifest without its timings, creation time, output folder and experiment file. */
+function manifestSansTimings(out: string): unknown {
+  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  delete m.createdAt;
+  delete m.timings;
+  delete m.configFile;
+  delete m.config.configFile;
+  delete m.config.baseDir;
+  delete m.config.output.dir;
+  for (const i of m.items) delete i.milliseconds;
+  for (const p of m.perDimension) delete p.milliseconds;
+  return m;
+}
+
+function expectSameRun(a: string, b: string) {
+  const fa = outputs(a);
+  const fb = outputs(b);
+  expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+  expect([...fa.keys()].filter((k) => k.endsWith('.npy')).length).toBeGreaterThan(0);
+  for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!), k).toBe(0);
+  expect(manifestSansTimings(b)).toEqual(manifestSansTimings(a));
+}
+
+/** Items (image × method) a run computed, from its --json item events. */
+const computedItems = (stdout: string): string[] => [
+  ...new Set(
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; image?: string; method?: string })
+      .filter((e) => e.event === 'item')
+      .map((e) => `${e.image!.replace(/^.*\//, '')}/${e.method}`),
+  ),
+];
+
+/** Starts `envision run FILE --json`, and sends `signal` once its first item (image × method) is done. */
+async function runAndSignal(file: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, 'run', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    // The second target of the first item: the item is done (and recorded) when its last target is reported.
+    if (!sent && stdout.split('\n').filter((l) => l.includes('"event":"item"')).length >= 2) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+  return { code, signal: sig, stdout, stderr };
+}
+
+let reference = '';
+const referenceRun = () => {
+  if (reference !== '') return reference;
+  reference = join(temp(), 'reference');
+  const r = envision(['run', experiment('reference', reference)]);
+  expect(r.code, r.stderr).toBe(0);
+  return reference;
+};
+
+describe('envision run --resume', () => {
+  it('a run stopped by SIGINT after its first item exits 130 at an item boundary; --resume redoes only the rest and gives the same files and manifest', async () => {
+    const out = join(temp(), 'sigint');
+    const file = experiment('sigint', out);
+    const stopped = await runAndSignal(file, 'SIGINT');
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/^envision run: interrupted after \d of 8 map sets; envision run .*sigint\.yaml --resume completes the run$/m);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    const done = computedItems(stopped.stdout);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(done.length).toBeLessThan(4);
+    const resumed = envision(['run', file, '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const redone = computedItems(resumed.stdout);
+    expect(redone.length).toBe(4 - done.length);
+    expect(redone.filter((i) => done.includes(i))).toEqual([]);
+    expectSameRun(referenceRun(), out);
+  });
+
+  it('a run killed by SIGKILL mid-run, then --resume, gives the same files; a damaged file of a recorded item is not trusted', async () => {
+    const out = join(temp(), 'sigkill');
+    const file = experiment('sigkill', out);
+    const killed = await runAndSignal(file, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const done = computedItems(killed.stdout);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    // A file of a recorded item cut short (as a writer that did not write atomically would leave it): that item is redone.
+    truncateSync(join(out, 'cxr-a', 'occlusion', 'dims.npy'), 64);
+    const resumed = envision(['run', file, '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(computedItems(resumed.stdout)).toContain('cxr-a.png/occlusion');
+    expect(computedItems(resumed.stdout).length).toBe(4 - done.length + 1);
+    expectSameRun(referenceRun(), out);
+  });
+
+  it('a changed image or method section invalidates exactly the affected items', () => {
+    const out = join(temp(), 'changed');
+    const imageB = join(temp(), 'b.png');
+    copyFileSync(join(root, 'fixtures/images/cxr-b.png'), imageB);
+    const file = experiment('changed', out, { images: ['cxr-a', imageB] });
+    expect(envision(['run', file]).code).toBe(0);
+    const unchanged = envision(['run', file, '--resume', '--json']);
+    expect(unchanged.code, unchanged.stderr).toBe(0);
+    expect(computedItems(unchanged.stdout)).toEqual([]);
+    // Another image under the same name: only its two items are redone.
+    copyFileSync(join(root, 'fixtures/images/cxr-c.png'), imageB);
+    const image = envision(['run', file, '--resume', '--json']);
+    expect(image.code, image.stderr).toBe(0);
+    expect(computedItems(image.stdout).sort()).toEqual(['b.png/occlusion', 'b.png/saliency']);
+    // Another occlusion window: only the occlusion items are redone.
+    experiment('changed', out, { images: ['cxr-a', imageB], window: 112 });
+    const method = envision(['run', file, '--resume', '--json']);
+    expect(method.code, method.stderr).toBe(0);
+    expect(computedItems(method.stdout).sort()).toEqual(['b.png/occlusion', 'cxr-a.png/occlusion']);
+    // And the result is what a run from scratch gives.
+    const scratch = join(temp(), 'changed-scratch');
+    expect(envision(['run', experiment('changed-scratch', scratch, { images: ['cxr-a', imageB], window: 112 })]).code).toBe(0);
+    expectSameRun(scratch, out);
+  });
+
+  it('a plain run into a folder holding an unfinished run is refused in one line (exit 2); --fresh starts over', async () => {
+    const out = join(temp(), 'unfinished');
+    const file = experiment('unfinished', out);
+    expect((await runAndSignal(file, 'SIGKILL')).signal).toBe('SIGKILL');
+    const plain = envision(['run', file]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/^envision run: .*unfinished holds an unfinished run \(\d of 4 items recorded, started .*\); continue it with --resume, or start over with --fresh\n$/);
+    const fresh = envision(['run', file, '--fresh', '--json']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(computedItems(fresh.stdout)).toHaveLength(4);
+    expectSameRun(referenceRun(), out);
+    expect(envision(['run', file, '--resume', '--fresh']).code).toBe(2);
+  });
+});
+
+describe('envision run --workers', () => {
+  it('--workers 2 writes the same files and manifest as one process, byte for byte', () => {
+    const out = join(temp(), 'workers');
+    const r = envision(['run', experiment('workers', out), '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expectSameRun(referenceRun(), out);
+  });
+
+  it('bad input in a worker reaches the parent as one line, exit 2, and the run takes back what it wrote', () => {
+    const bad = join(temp(), 'not-an-image.png');
+    writeFileSync(bad, 'hello, I am text');
+    const out = join(temp(), 'workers-bad');
+    const r = envision(['run', experiment('workers-bad', out, { images: ['cxr-a', bad] }), '--workers', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^envision run: .*not-an-image\.png/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
