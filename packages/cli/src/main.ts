@@ -3,6 +3,7 @@ import { isEnvisionError } from '@envision/core';
 import { attributeCommand } from './commands/attribute.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { workerCommand } from './commands/worker.js';
 import { sanityCommand } from './commands/sanity.js';
 import { gradCommand } from './commands/grad.js';
 import { preprocessCommand } from './commands/preprocess.js';
@@ -24,6 +25,8 @@ export const mainHelp = `Usage: envision <command> [options]
 Commands:
   run FILE [--set key.path=value …] [--json]   run a YAML experiment: maps, overlays, figures, manifest, report.html
       [--resume | --fresh] [--workers N]         continue a stopped run, or start over; items in N processes
+      [--queue redis://HOST:PORT[/DB]]           items on a BullMQ queue, computed by envision worker processes
+  worker --queue URL [--concurrency N]          compute queued items of envision run --queue on this machine
   validate FILE… [--set key.path=value …]       check experiments; errors as FILE:LINE:COL path message
   sanity FILE [--out DIR] [--set …] [--json]    model-randomisation and random-prompt checks of each method
   serve RUN_DIR [--port P]                      explore a finished run on 127.0.0.1: type a prompt, see its map
@@ -53,6 +56,7 @@ const commands: Record<string, (argv: readonly string[], io: CommandIO) => Promi
   new: newCommand,
   validate: validateCommand,
   run: runCommand,
+  worker: workerCommand,
   sanity: sanityCommand,
   serve: serveCommand,
 };

@@ -14,7 +14,8 @@ export type EnvisionErrorCode =
   | 'E_USAGE' // a command line is malformed
   | 'E_METHOD' // an attribution method rejected its inputs
   | 'E_BUNDLE' // a model bundle is malformed
-  | 'E_CHECK'; // a plugin failed a check kit (checkMethod, checkFusion, checkAdapter)
+  | 'E_CHECK' // a plugin failed a check kit (checkMethod, checkFusion, checkAdapter)
+  | 'E_QUEUE'; // a job queue (Redis, for envision run --queue and envision worker) cannot be reached
 
 /** The one error class of Envision: a stable `code`, a one-line `message`, and the underlying `cause`. */
 export class EnvisionError extends Error {

@@ -5,9 +5,10 @@ import { parseCommand, providerSets } from '../args.js';
 import { loadExperimentWithPlugins } from '../experiment.js';
 import type { CommandIO } from '../io.js';
 import { startWorkers, workerCount } from '../run-workers.js';
+import { checkQueue, parseQueueUrl, startQueueExecutor } from '../queue.js';
 
 /** Help text of `envision run`. */
-export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json] [--resume | --fresh] [--workers N]
+export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json] [--resume | --fresh] [--workers N | --queue URL]
 
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
 [K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
@@ -26,14 +27,19 @@ holding an unfinished run exits 2.
                          unchanged; compute the rest; then write the figures, manifest and report
   --fresh                start over in a folder holding an unfinished run (its journal is forgotten)
   --workers N            compute items in N worker processes, each with cores/N onnxruntime threads (default 1:
-                         in this process); the files are the same as with one process`;
+                         in this process); the files are the same as with one process
+  --queue URL            enqueue the items on the BullMQ queue at redis://HOST:PORT[/DB] (one job per image × method,
+                         its id derived from the item, so a re-submitted run adds no job twice), wait for envision
+                         worker --queue URL processes (on any machine that sees the experiment's files at the same
+                         paths) to compute them, with progress here, then write the figures, manifest and report.
+                         Ctrl-C leaves the jobs queued; --resume re-submits and collects`;
 
 /** `envision run FILE`. */
 export async function runCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand(
     'run',
     argv,
-    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'boolean' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'boolean' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, queue: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) {
@@ -44,12 +50,16 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const file = positionals[0]!;
   if (values.resume === true && values.fresh === true) throw new EnvisionError('E_USAGE', 'give --resume or --fresh, not both');
   const workers = workerCount(values.workers);
+  if (values.queue !== undefined && values.workers !== undefined) throw new EnvisionError('E_USAGE', 'give --workers or --queue, not both');
+  const queue = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
   const sets = [...(values.set ?? []), ...providerSets(values.ep)];
   const { experiment, registry, issues } = await loadExperimentWithPlugins(file, sets);
   if (experiment === undefined || registry === undefined) {
     for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
     return 2;
   }
+  // An unreachable queue is said before the run takes the folder.
+  if (queue !== undefined) await checkQueue(queue);
   // (The output folder is created, checked and locked by the run itself, and removed again if the run leaves it empty.)
   const json = values.json === true;
   const bar = !json && io.isTTY ? new cliProgress.SingleBar({ format: 'envision run [{bar}] {percentage}% | {value}/{total} maps | {item}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
@@ -57,7 +67,11 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   // Ctrl-C: stop at the next item boundary (a second Ctrl-C stops at once; --resume continues either way).
   const stop = new AbortController();
   const onSigint = () => {
-    if (stop.signal.aborted) process.exit(130);
+    if (stop.signal.aborted || queue !== undefined) {
+      // (with --queue the items stay queued for the workers; the folder is left for --resume)
+      if (queue !== undefined) io.stderr(`\nenvision run: stopped waiting; the queued items stay on ${queue.url}; envision run ${file} --queue ${queue.url} --resume collects them\n`);
+      process.exit(130);
+    }
     stop.abort();
   };
   process.on('SIGINT', onSigint);
@@ -96,6 +110,15 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
         signal: stop.signal,
         source,
         ...(workers > 1 ? { executor: () => startWorkers(workers, source) } : {}),
+        ...(queue !== undefined
+          ? {
+              executor: (items) =>
+                startQueueExecutor(queue, items, experiment.output.dir, (added, existing) => {
+                  if (json) io.stdout(JSON.stringify({ event: 'queued', queue: queue.url, added, existing }) + '\n');
+                  else io.stderr(`envision run: ${added} items enqueued on ${queue.url}${existing > 0 ? ` (${existing} already there)` : ''}; waiting for envision worker --queue ${queue.url}\n`);
+                }),
+            }
+          : {}),
       },
     );
   } catch (e) {

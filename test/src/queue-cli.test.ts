@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { bin, envision, root, useTempDir } from './cli.js';
+
+// Distributed runs on BullMQ + Redis (issue 17, item 4): `envision run --queue` and `envision worker`, against a
+// throwaway redis-server on a loopback port (started and stopped here; CI installs the Debian package). The tiny dual
+// encoder, 2 images × 2 methods = 4 items (image × method), 2 targets each.
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const temp = useTempDir('envision-queue-');
+
+/** A TCP port free on the loopback interface right now. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+let port = 0;
+let url = '';
+const started: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (!hasRedis) return;
+  port = await freePort();
+  url = `redis://127.0.0.1:${port}`;
+  const dir = join(temp(), 'redis');
+  mkdirSync(dir);
+  const r = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'), '--dir', dir], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  for (let k = 0; k < 100 && spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; k++) await new Promise((res) => setTimeout(res, 50));
+});
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (port !== 0) spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+});
+
+/** Short locks, so that a killed worker's item is taken over within seconds. */
+const tuned = { ...process.env, FORCE_COLOR: '0', ENVISION_QUEUE_LOCK_MS: '2000', ENVISION_QUEUE_STALLED_MS: '1000' };
+
+interface Running {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the envision binary in the background (killed in afterAll if still running). */
+function start(args: readonly string[]): Running {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: tuned, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  const running: Running = { child, stdout: '', stderr: '', exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+  child.stdout!.on('data', (d: Buffer) => (running.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (running.stderr += d.toString()));
+  return running;
+}
+
+/** Resolves once `test` holds of a process's output (polled), or fails after `ms`. */
+async function until(what: string, test: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Stops a worker gracefully (SIGTERM) and waits for it. */
+async function stopWorker(w: Running): Promise<void> {
+  if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  await w.exited;
+}
+
+function experiment(name: string, out: string, window = 56): string {
+  const file = join(temp(), `${name}.yaml`);
+  writeFileSync(
+    file,
+    `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
+images: [${['cxr-a', 'cxr-b'].map((i) => join(root, `fixtures/images/${i}.png`)).join(', ')}]
+methods:
+  - { id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }
+  - { id: saliency }
+targets:
+  - { name: dims, dimensions: [0, 5] }
+  - { name: prompts, texts: ["mild atelectasis", "cardiomegaly"] }
+output: { dir: ${out}, signs: [all, positive] }
+`,
+  );
+  return file;
+}
+
+/** Every file of a run folder but the manifest, the report and the journal: path → bytes. */
+function outputs(out: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) {
+        if (e !== '.envision-journal') walk(p);
+      } else if (e !== 'manifest.json' && e !== 'report.html') files.set(relative(out, p), readFileSync(p));
+    }
+  };
+  walk(out);
+  return files;
+}
+
+/** The manifest without its timings, creation time, output folder and experiment file. */
+function manifestSansTimings(out: string): unknown {
+  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  delete m.createdAt;
+  delete m.timings;
+  delete m.configFile;
+  delete m.config.configFile;
+  delete m.config.baseDir;
+  delete m.config.output.dir;
+  for (const i of m.items) delete i.milliseconds;
+  for (const p of m.perDimension) delete p.milliseconds;
+  return m;
+}
+
+function expectSameRun(a: string, b: string) {
+  const fa = outputs(a);
+  const fb = outputs(b);
+  expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+  expect([...fa.keys()].filter((k) => k.endsWith('.npy')).length).toBeGreaterThan(0);
+  expect([...fa.keys()].filter((k) => k.endsWith('.png')).length).toBeGreaterThan(0);
+  for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!), k).toBe(0);
+  expect(manifestSansTimings(b)).toEqual(manifestSansTimings(a));
+}
+
+/** The items a worker computed to the end, from its log lines (`envision worker: IMAGE/METHOD done …`). */
+const doneBy = (w: Running): string[] => [...w.stderr.matchAll(/^envision worker: (\S+) done /gm)].map((m) => m[1]!);
+
+let reference = '';
+const referenceRun = () => {
+  if (reference !== '') return reference;
+  reference = join(temp(), 'reference');
+  const r = envision(['run', experiment('reference', reference)]);
+  expect(r.code, r.stderr).toBe(0);
+  return reference;
+};
+
+describe.skipIf(!hasRedis)(`envision run --queue and envision worker (BullMQ on a loopback redis-server)${hasRedis ? '' : ': skipped, the redis-server binary is not installed (apt-get install redis-server; .ci/run installs it)'}`, () => {
+  it('two envision worker processes compute the queued items; the run collects files identical to a local run', async () => {
+    const ref = referenceRun();
+    const workers = [start(['worker', '--queue', url]), start(['worker', '--queue', url])];
+    const out = join(temp(), 'two-workers');
+    const run = start(['run', experiment('two-workers', out), '--queue', url, '--json']);
+    const { code } = await run.exited;
+    expect(code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/"event":"queued","queue":"redis:\/\/127\.0\.0\.1:\d+","added":4,"existing":0/);
+    await Promise.all(workers.map(stopWorker));
+    const done = workers.flatMap(doneBy);
+    expect(done.sort()).toEqual(['cxr-a/occlusion', 'cxr-a/saliency', 'cxr-b/occlusion', 'cxr-b/saliency']);
+    expectSameRun(ref, out);
+  });
+
+  it('a worker SIGKILLed mid-item: another worker takes the item over (stalled job) and the run completes, identical', async () => {
+    const ref = referenceRun();
+    const out = join(temp(), 'killed');
+    const first = start(['worker', '--queue', url]);
+    await until('the first worker', () => first.stderr.includes('waiting for items'));
+    const run = start(['run', experiment('killed', out), '--queue', url, '--json']);
+    await until('an item started', () => /^envision worker: \S+ started/m.test(first.stderr));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const killedItem = /^envision worker: (\S+) started/m.exec(first.stderr)![1]!;
+    expect(doneBy(first)).not.toContain(killedItem);
+    const second = start(['worker', '--queue', url]);
+    const { code } = await run.exited;
+    expect(code, run.stderr).toBe(0);
+    await stopWorker(second);
+    expect(doneBy(second)).toContain(killedItem);
+    expect([...doneBy(first), ...doneBy(second)].sort()).toEqual(['cxr-a/occlusion', 'cxr-a/saliency', 'cxr-b/occlusion', 'cxr-b/saliency']);
+    expectSameRun(ref, out);
+  });
+
+  it('a run re-submitted after its submitter died adds no job twice: each item is computed once, output identical', async () => {
+    const ref = referenceRun();
+    const out = join(temp(), 'resubmit');
+    const file = experiment('resubmit', out);
+    const first = start(['run', file, '--queue', url, '--json']);
+    await until('the items enqueued', () => first.stdout.includes('"event":"queued"'));
+    expect(first.stdout).toContain('"added":4,"existing":0');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = start(['run', file, '--queue', url, '--json', '--resume']);
+    await until('the items re-submitted', () => again.stdout.includes('"event":"queued"'));
+    expect(again.stdout).toContain('"added":0,"existing":4');
+    const worker = start(['worker', '--queue', url]);
+    const { code } = await again.exited;
+    expect(code, again.stderr).toBe(0);
+    await stopWorker(worker);
+    expect(doneBy(worker).sort()).toEqual(['cxr-a/occlusion', 'cxr-a/saliency', 'cxr-b/occlusion', 'cxr-b/saliency']);
+    expectSameRun(ref, out);
+  });
+
+  it('bad queue URLs and an unreachable Redis: one line, exit 2, for run and worker', async () => {
+    const file = experiment('bad-url', join(temp(), 'bad-url'));
+    const closed = `redis://127.0.0.1:${await freePort()}`;
+    const cases: [string[], RegExp][] = [
+      [['run', file, '--queue', 'http://127.0.0.1:6379'], /^envision run: --queue wants a redis:\/\/ URL/],
+      [['run', file, '--queue', 'redis://127.0.0.1:6379/db'], /^envision run: --queue database must be a number/],
+      [['run', file, '--queue', 'not a url'], /^envision run: --queue wants redis:\/\/HOST:PORT\[\/DB\]/],
+      [['worker', '--queue', 'redis://'], /^envision worker: --queue /],
+      [['worker', '--queue', url, '--concurrency', '0'], /^envision worker: --concurrency must be an integer/],
+      [['run', file, '--queue', closed], /^envision run: cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:\d+: /],
+      [['worker', '--queue', closed], /^envision worker: cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:\d+: /],
+    ];
+    for (const [args, message] of cases) {
+      const r = envision(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
