@@ -6,9 +6,10 @@ import { join, relative } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
 
 // Distributed runs on BullMQ + Redis (issue 17, item 4): `envision run --queue` and `envision worker`, against a
-// throwaway redis-server on a loopback port (started and stopped here; CI installs the Debian package). The tiny dual
-// encoder, 2 images × 2 methods = 4 items (image × method), 2 targets each.
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+// throwaway redis-server on a loopback port: CI's (.ci/run starts one and names it in ENVISION_TEST_REDIS_URL), else
+// one started and stopped here. The tiny dual encoder, 2 images × 2 methods = 4 items (image × method), 2 targets each.
+const given = process.env.ENVISION_TEST_REDIS_URL;
+const hasRedis = given !== undefined || spawnSync('redis-server', ['--version']).status === 0;
 const temp = useTempDir('envision-queue-');
 
 /** A TCP port free on the loopback interface right now. */
@@ -27,6 +28,10 @@ let url = '';
 const started: ChildProcess[] = [];
 
 beforeAll(async () => {
+  if (given !== undefined) {
+    url = given; // CI's server: used, never shut down here
+    return;
+  }
   if (!hasRedis) return;
   port = await freePort();
   url = `redis://127.0.0.1:${port}`;
