@@ -187,14 +187,70 @@ describe('envision run --workers', () => {
     expectSameRun(referenceRun(), out);
   });
 
-  it('bad input in a worker reaches the parent as one line, exit 2, and the run takes back what it wrote', () => {
-    const bad = join(temp(), 'not-an-image.png');
+  it('an image that only a worker fails to decode fails its items alone: one line each, exit 2, the rest computed and collected', () => {
+    const bad = join(temp(), 'not-an-image-w.png');
     writeFileSync(bad, 'hello, I am text');
     const out = join(temp(), 'workers-bad');
     const r = envision(['run', experiment('workers-bad', out, { images: ['cxr-a', bad] }), '--workers', '2']);
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.includes('failed:')).sort()).toEqual([
+      expect.stringMatching(/^envision run: item not-an-image-w\/occlusion failed: cannot read image .*not-an-image-w\.png: not an image/),
+      expect.stringMatching(/^envision run: item not-an-image-w\/saliency failed: cannot read image .*not-an-image-w\.png: not an image/),
+    ]);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.items.map((i: { method: string; target: string }) => `${i.method}/${i.target}`)).toEqual(['occlusion/dims', 'occlusion/prompts', 'saliency/dims', 'saliency/prompts']);
+    expect(manifest.failed.map((f: { item: string; code: string }) => `${f.item} ${f.code}`)).toEqual(['not-an-image-w/occlusion E_IMAGE', 'not-an-image-w/saliency E_IMAGE']);
+    expect(existsSync(join(out, 'not-an-image-w'))).toBe(false);
+  });
+});
+
+describe('envision run: a failing item', () => {
+  it('fails alone: one line naming it, the rest computed and collected, recorded in manifest and journal, exit 2; --resume after the fix computes only it', () => {
+    const bad = join(temp(), 'cxr-x.png');
+    writeFileSync(bad, 'hello, I am text'); // hashed when planned, fails when decoded
+    const out = join(temp(), 'failing');
+    const file = experiment('failing', out, { images: ['cxr-a', bad] });
+    const r = envision(['run', file]);
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^envision run: item cxr-x\/occlusion failed: cannot read image .*cxr-x\.png: not an image/);
+    expect(lines[1]).toMatch(/^envision run: item cxr-x\/saliency failed: /);
+    expect(lines[2]).toMatch(/^envision run: 4 map sets, 16 overlays in .*; 2 failed, envision run .* --resume retries them$/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.failed).toEqual([
+      { item: 'cxr-x/occlusion', message: expect.stringMatching(/^cannot read image /), code: 'E_IMAGE' },
+      { item: 'cxr-x/saliency', message: expect.stringMatching(/^cannot read image /), code: 'E_IMAGE' },
+    ]);
+    expect(manifest.figures.map((f: { png: string }) => f.png)).toEqual(['cxr-a/figure-dims.png', 'cxr-a/figure-prompts.png']);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    expect(existsSync(join(out, 'cxr-x'))).toBe(false);
+    const journal = join(out, '.envision-journal');
+    expect(JSON.parse(readFileSync(join(journal, 'run.json'), 'utf8')).state).toBe('failed');
+    expect(JSON.parse(readFileSync(join(journal, 'failed/cxr-x/saliency.json'), 'utf8'))).toMatchObject({ item: 'cxr-x/saliency', code: 'E_IMAGE' });
+    // A plain run refuses the folder; --resume, once the image is readable, computes the failed items only.
+    const plain = envision(['run', file]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/holds an unfinished run \(2 of 4 items recorded, 2 failed, .*--resume/);
+    copyFileSync(join(root, 'fixtures/images/cxr-b.png'), bad);
+    const again = envision(['run', file, '--resume', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(computedItems(again.stdout).sort()).toEqual(['cxr-x.png/occlusion', 'cxr-x.png/saliency']);
+    const after = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(after.failed).toBeUndefined();
+    expect(after.items).toHaveLength(8);
+    expect(existsSync(join(journal, 'failed'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(journal, 'run.json'), 'utf8')).state).toBe('finished');
+  });
+
+  it('bad input that concerns the whole run (a model that cannot load) still stops it at once: one line, exit 2, nothing left', () => {
+    const out = join(temp(), 'bad-model');
+    const file = experiment('bad-model', out);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('fixtures/tiny-dual', 'fixtures/no-such-bundle'));
+    const r = envision(['run', file]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^envision run: .*not-an-image\.png/);
-    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
   });
 });

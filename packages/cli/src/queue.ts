@@ -14,6 +14,8 @@ import {
   openRunContext,
   recordFilesIntact,
   runtimeVersions,
+  stoppingRun,
+  stopsRun,
   writeItemRecord,
   type EnvisionErrorCode,
   type ExperimentSource,
@@ -89,11 +91,20 @@ export function jobIdOf(item: WorkItem): string {
 /** Retries and clean-up of each job: 3 attempts with exponential backoff from 2 s; finished jobs kept for a week. */
 const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } as const;
 
-/** A job's failure as the submitter reports it: bad input (worker wrote `CODE message`) is an EnvisionError (exit 2). */
-function failureOf(item: WorkItem, reason: string): Error {
-  const m = /^(E_[A-Z]+) (.*)$/s.exec(reason);
-  if (m) return new EnvisionError(m[1] as EnvisionErrorCode, m[2]!.split('\n')[0]!);
-  return new Error(`item ${item.id} failed after ${JOB_OPTIONS.attempts} attempts on the queue: ${reason.split('\n')[0]}`);
+/**
+ * A job's failure as the submitter reports it, from the reason the worker gave: `RUN CODE message` is bad input that
+ * concerns the whole run (the worker cannot load the experiment, or the item does not match it): it stops the run;
+ * `CODE message` is bad input of this item (an image that cannot be read or decoded): an EnvisionError; anything else
+ * an internal error. The last two fail the item alone, and say how many attempts it had.
+ */
+function failureOf(reason: string, attempts: number): Error {
+  const line = reason.split('\n')[0]!;
+  const whole = /^RUN (E_[A-Z]+) (.*)$/.exec(line);
+  if (whole) return stoppingRun(new EnvisionError(whole[1] as EnvisionErrorCode, whole[2]!));
+  const tried = attempts > 1 ? ` (${attempts} attempts on the queue)` : '';
+  const m = /^(E_[A-Z]+) (.*)$/.exec(line);
+  if (m) return new EnvisionError(m[1] as EnvisionErrorCode, m[2]! + tried);
+  return new Error(line + tried);
 }
 
 /**
@@ -147,7 +158,8 @@ export async function startQueueExecutor(at: QueueLocation, items: readonly Work
         try {
           record = await job.waitUntilFinished(events);
         } catch (e) {
-          throw failureOf(item, e instanceof Error ? e.message : String(e));
+          const attempts = (await Job.fromId(queue, id).catch(() => undefined))?.attemptsMade ?? JOB_OPTIONS.attempts;
+          throw failureOf(e instanceof Error ? e.message : String(e), attempts);
         }
         // (the worker wrote it; written again for a job finished in an earlier submission, whose record a plain run forgot)
         await writeItemRecord(runDir, record);
@@ -179,8 +191,10 @@ export function workerTuning(env: NodeJS.ProcessEnv = process.env): QueueWorkerT
 /**
  * Computes items from the queue in this process, one at a time, until `signal` aborts (then the item under way is
  * finished first). The experiment an item names is loaded on first use and kept while its items keep coming. Bad
- * input (an `EnvisionError`: an experiment or image this machine cannot see, an item planned from another version of
- * the experiment) fails the job at once, without retries; other failures are retried with backoff.
+ * input that concerns the whole run (an experiment or model this machine cannot load, an item planned from another
+ * version of the experiment) fails the job at once, without retries, as `RUN CODE message` (the submitter stops the
+ * run). Any other failure of an item (an image this machine cannot read or decode: on a shared folder it may be a
+ * copy still arriving; an internal error) is retried with backoff, then reported; bad input as `CODE message`.
  * @param at - the queue
  * @param log - one line per event (ready, item done, item failed)
  * @param signal - stops the worker
@@ -206,8 +220,17 @@ export async function runQueueWorker(at: QueueLocation, log: (line: string) => v
       const item = job.data;
       const started = performance.now();
       log(`${item.id} started (attempt ${job.attemptsMade + 1})`);
+      const attempt = job.attemptsMade + 1;
+      let context: RunContext;
       try {
-        const context = await contextFor(item.experiment);
+        context = await contextFor(item.experiment);
+      } catch (e) {
+        if (!isEnvisionError(e)) throw e;
+        const line = `RUN ${e.code} ${e.message.split('\n')[0]}`;
+        log(`${item.id} failed: ${line}`);
+        throw new UnrecoverableError(line);
+      }
+      try {
         let last = 0;
         const record = await computeItem(context, item, (fraction) => {
           const now = Date.now();
@@ -216,13 +239,13 @@ export async function runQueueWorker(at: QueueLocation, log: (line: string) => v
           job.updateProgress(fraction).catch(() => undefined);
         });
         await writeItemRecord(context.plan.output.dir, record);
-        log(`${item.id} done (${Math.round(performance.now() - started)} ms, attempt ${job.attemptsMade + 1})`);
+        log(`${item.id} done (${Math.round(performance.now() - started)} ms, attempt ${attempt})`);
         return record;
       } catch (e) {
-        const line = isEnvisionError(e) ? `${e.code} ${e.message.split('\n')[0]}` : e instanceof Error ? e.message : String(e);
-        log(`${item.id} failed: ${line.split('\n')[0]}`);
-        if (isEnvisionError(e)) throw new UnrecoverableError(line);
-        throw e;
+        const line = (isEnvisionError(e) ? `${stopsRun(e) ? 'RUN ' : ''}${e.code} ${e.message}` : e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+        log(`${item.id} failed (attempt ${attempt} of ${job.opts.attempts ?? 1}): ${line}`);
+        if (stopsRun(e)) throw new UnrecoverableError(line);
+        throw isEnvisionError(e) ? new Error(line) : e;
       }
     },
     { connection: connection(at), concurrency: 1, lockDuration: tuning.lockMs, stalledInterval: tuning.stalledMs, maxStalledCount: 2, autorun: false },

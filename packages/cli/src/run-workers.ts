@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EnvisionError, type EnvisionErrorCode, type ExperimentSource, type ItemExecutor, type ItemRecord, type WorkItem } from '@envision/core';
+import { EnvisionError, stoppingRun, type EnvisionErrorCode, type ExperimentSource, type ItemExecutor, type ItemRecord, type WorkItem } from '@envision/core';
 
 /** What the parent sends a worker: the experiment to load (once), then items. */
 export type ParentMessage = { type: 'init'; source: ExperimentSource; threads: number } | { type: 'item'; item: WorkItem };
@@ -39,7 +39,8 @@ function errorOf(message: { code?: string | undefined; message: string }): Error
 /**
  * Starts `n` worker processes (node:child_process `fork` of the built `run-worker.js`), each loading the experiment
  * from `source` with its own onnxruntime sessions and {@link threadsPerWorker} threads, and gives the run an executor
- * that sends each item to an idle worker. A worker that dies stops the run with one line naming the item.
+ * that sends each item to an idle worker. A worker that dies fails the item it was computing (the run goes on with
+ * the other workers); when none is left, the run stops.
  * @param n - worker processes
  * @param source - the experiment's file and `--set`s
  * @returns the executor (its `close` disconnects the workers)
@@ -54,10 +55,11 @@ export async function startWorkers(n: number, source: ExperimentSource): Promise
   }
   const slots: Slot[] = [];
   const idle: Slot[] = [];
-  const waiting: ((slot: Slot) => void)[] = [];
+  const waiting: { resolve(slot: Slot): void; reject(e: Error): void }[] = [];
+  let alive = n;
   const release = (slot: Slot) => {
     const next = waiting.shift();
-    if (next) next(slot);
+    if (next) next.resolve(slot);
     else idle.push(slot);
   };
   let closing = false;
@@ -95,6 +97,7 @@ export async function startWorkers(n: number, source: ExperimentSource): Promise
             if (slot.busy !== undefined) slot.busy.reject(new Error(`${why} while computing ${slot.busy.id}`));
             const at = idle.indexOf(slot);
             if (at >= 0) idle.splice(at, 1); // the other workers take the remaining items
+            if (--alive === 0 && !closing) for (const w of waiting.splice(0)) w.reject(noneLeft());
           });
           child.send({ type: 'init', source, threads } satisfies ParentMessage);
         });
@@ -104,10 +107,12 @@ export async function startWorkers(n: number, source: ExperimentSource): Promise
     await close();
     throw e;
   }
+  const noneLeft = () => stoppingRun(new Error(`all ${n} worker processes exited`));
   return {
     concurrency: n,
     async compute(item, onProgress) {
-      const slot = idle.pop() ?? (await new Promise<Slot>((r) => waiting.push(r)));
+      if (alive === 0) throw noneLeft();
+      const slot = idle.pop() ?? (await new Promise<Slot>((resolve, reject) => waiting.push({ resolve, reject })));
       return new Promise<ItemRecord>((resolve, reject) => {
         slot.busy = { id: item.id, resolve, reject, progress: onProgress };
         slot.child.send({ type: 'item', item } satisfies ParentMessage);

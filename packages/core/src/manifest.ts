@@ -49,6 +49,16 @@ export interface RunFigure {
   readonly png: string;
 }
 
+/** An item of a run that failed (see {@link RunManifest.failed}). */
+export interface FailedItem {
+  /** The item's id: `IMAGE/METHOD` (the image's output folder and the method's name). */
+  readonly item: string;
+  /** The cause, one line. */
+  readonly message: string;
+  /** The EnvisionError code when the cause was bad input (e.g. `E_IMAGE`); absent for an internal error. */
+  readonly code?: string;
+}
+
 /** The run manifest (`manifest.json` in the run folder). */
 export interface RunManifest {
   readonly format: 'envision-run/1';
@@ -82,5 +92,11 @@ export interface RunManifest {
   /** Per image and method: the stored per-dimension maps `[M, H, W]`, when a target ran with `jacobian`. */
   readonly perDimension: readonly { readonly image: string; readonly method: string; readonly npy: string; readonly milliseconds: number }[];
   readonly figures: readonly RunFigure[];
+  /**
+   * Items (image × method) that failed, after their retries on a queue: the item's id (`IMAGE/METHOD`), the cause in
+   * one line, and the error code when it was bad input (an image that cannot be decoded, …). Absent when every item
+   * was computed. The run's other items, figures and report are there; `envision run --resume` retries these.
+   */
+  readonly failed?: readonly FailedItem[];
   readonly timings: { readonly totalMs: number; readonly loadMs: number; readonly attributionMs: number; readonly renderMs: number };
 }

@@ -19,6 +19,11 @@ that leads out of the folder.
 Each finished image × method is recorded in the folder's journal (.envision-journal/). Ctrl-C stops the run once the
 items under way are done (exit 130); a run stopped in any way is continued with --resume. A plain run into a folder
 holding an unfinished run exits 2.
+An image × method that fails (at once here or in a --workers process; after 3 attempts on a queue) is reported in
+one line naming it and the cause, recorded in the journal and in the manifest's "failed", and the run goes on: the
+other items are computed and the figures, manifest and report written. The run then exits 2 when every failure was
+bad input (an image that cannot be read or decoded, …), 1 otherwise; --resume retries the failed items. Bad input
+that concerns the whole run (the experiment, its plugins, its model) stops it at once, exit 2.
   --set key.path=value   override a field of the file (validated the same way; plugins cannot be set); repeatable
   --ep LIST              onnxruntime execution providers in order, e.g. cuda,cpu: sets model.executionProviders (cpu listed = fall back to it)
   --json                 print one JSON line per finished item, then one for the manifest (no progress bar)
@@ -99,6 +104,9 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
           if (json) io.stdout(JSON.stringify({ event: 'resume', items, resumed }) + '\n');
           else io.stderr(`envision run: resuming: ${resumed} of ${items} items (image × method) already done\n`);
         },
+        onFailure(failure) {
+          if (json) io.stdout(JSON.stringify({ event: 'failed', ...failure }) + '\n');
+        },
         onItem(item: RunItem, done, total) {
           if (json) io.stdout(JSON.stringify({ event: 'item', done, total, ...item, dir: experiment.output.dir }) + '\n');
           else bar?.update(done, { item: `${item.image} ${item.method} ${item.target}` });
@@ -129,10 +137,16 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   } finally {
     process.off('SIGINT', onSigint);
   }
-  const { manifest, manifestPath, reportPath, staleRemoved } = result;
+  const { manifest, manifestPath, reportPath, staleRemoved, failed } = result;
   bar?.stop();
   const overlays = manifest.items.reduce((n, i) => n + i.overlays.length, 0);
-  if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, report: reportPath, items: manifest.items.length, overlays, ms: Math.round(manifest.timings.totalMs) }) + '\n');
-  else io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; report ${relative(process.cwd(), reportPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)${staleRemoved.length > 0 ? `; removed ${staleRemoved.length} files of an earlier run` : ''}\n`);
-  return 0;
+  // Some items failed: exit 2 when each was bad input (the user can fix it), 1 when any failed for another reason.
+  const code = failed.length === 0 ? 0 : failed.every((f) => f.code !== undefined) ? 2 : 1;
+  if (json) io.stdout(JSON.stringify({ event: 'done', manifest: manifestPath, report: reportPath, items: manifest.items.length, overlays, ...(failed.length > 0 ? { failed: failed.length } : {}), ms: Math.round(manifest.timings.totalMs) }) + '\n');
+  else {
+    for (const f of failed) io.stderr(`envision run: item ${f.item} failed: ${f.message}\n`);
+    const retry = failed.length > 0 ? `; ${failed.length} failed, envision run ${file} --resume retries them` : '';
+    io.stderr(`envision run: ${manifest.items.length} map sets, ${overlays} overlays in ${relative(process.cwd(), experiment.output.dir) || '.'}; report ${relative(process.cwd(), reportPath)} (${(manifest.timings.totalMs / 1000).toFixed(1)} s)${staleRemoved.length > 0 ? `; removed ${staleRemoved.length} files of an earlier run` : ''}${retry}\n`);
+  }
+  return code;
 }

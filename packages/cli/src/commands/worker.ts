@@ -12,8 +12,9 @@ export const workerHelp = `Usage: envision worker --queue redis://HOST:PORT[/DB]
 Computes the items (image × method) that envision run FILE --queue URL enqueues, on this machine, until stopped
 (Ctrl-C or SIGTERM: the items under way are finished first). Each item names its experiment file and --sets: this
 machine must see the experiment, its images and its model at the same paths, and write to its output folder (a
-shared folder). An item whose files it cannot see fails at once (one line on the run's terminal, exit 2 there);
-other failures are retried with backoff. A worker killed mid-item loses nothing: another worker takes the item over
+shared folder). An experiment or model it cannot load fails at once and stops the run (one line on the run's
+terminal, exit 2 there); an item that fails otherwise (an image it cannot read or decode, an internal error) is
+retried with backoff, 3 attempts in all, then reported by the run, which goes on with the other items. A worker killed mid-item loses nothing: another worker takes the item over
 once its lock has expired (60 s; ENVISION_QUEUE_LOCK_MS, ENVISION_QUEUE_STALLED_MS tune it).
   --queue URL        the Redis server holding the queue (${QUEUE_NAME})
   --concurrency N    compute N items at once, in N processes with cores/N onnxruntime threads each (default 1)`;

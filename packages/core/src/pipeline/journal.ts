@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EnvisionError, describeCause, writeFileAtomic } from '@envision/onnx-grad';
 import { confinedPath } from './stale-files.js';
 import { ITEM_RECORD_FORMAT, recordFilesIntact, type ItemRecord, type WorkItem } from './work-item.js';
+import type { FailedItem } from '../manifest.js';
 
 /** The journal's folder in the run folder. */
 export const JOURNAL_DIR = '.envision-journal';
@@ -12,8 +13,11 @@ export const JOURNAL_FORMAT = 'envision-journal/1';
 /** The journal's `run.json`: whether the run in the folder finished. */
 export interface JournalHeader {
   readonly format: typeof JOURNAL_FORMAT;
-  /** `running` from the start of a run until its manifest is written; `finished` after. */
-  readonly state: 'running' | 'finished';
+  /**
+   * `running` from the start of a run until its manifest is written; `finished` after, or `failed` when items of the
+   * run failed (their failures are in `failed/`): a plain run refuses a `failed` folder as it refuses a `running` one.
+   */
+  readonly state: 'running' | 'finished' | 'failed';
   /** When the run (or the resume that last took the folder) started. */
   readonly startedAt: string;
   /** How many items the run has. */
@@ -26,6 +30,8 @@ export type JournalMode = 'plain' | 'resume' | 'fresh';
 const headerPath = (runDir: string) => join(runDir, JOURNAL_DIR, 'run.json');
 /** The record of an item, relative to the run folder: `.envision-journal/items/IMAGE/METHOD.json`. */
 export const recordPath = (id: string): string => join(JOURNAL_DIR, 'items', `${id}.json`);
+/** The failure of an item, relative to the run folder: `.envision-journal/failed/IMAGE/METHOD.json` (a {@link FailedItem}). */
+export const failurePath = (id: string): string => join(JOURNAL_DIR, 'failed', `${id}.json`);
 
 /** The journal header of a run folder, or undefined when it has none (or an unreadable one: a run never wrote it half). */
 export async function readJournalHeader(runDir: string): Promise<JournalHeader | undefined> {
@@ -76,8 +82,10 @@ export async function trustedRecord(runDir: string, item: WorkItem): Promise<Ite
 
 /** A run's journal, opened by {@link openJournal}. */
 export interface Journal {
-  /** Marks the run finished (after its manifest is written). */
-  finish(): Promise<void>;
+  /** Records an item's failure (atomically); a resume retries the item, as it has no record. */
+  fail(failure: FailedItem): Promise<void>;
+  /** Marks the run finished (after its manifest is written), or `failed` when any item failed. */
+  finish(failed?: number): Promise<void>;
   /** Deletes item records (a run stopped by bad input takes back its own), and the journal when none is left. */
   forget(ids: Iterable<string>): Promise<void>;
 }
@@ -93,11 +101,14 @@ export interface Journal {
  */
 export async function openJournal(runDir: string, mode: JournalMode, items: number): Promise<Journal> {
   const header = await readJournalHeader(runDir);
-  if (header?.state === 'running' && mode === 'plain') {
+  if (header !== undefined && header.state !== 'finished' && mode === 'plain') {
     const done = (await recordIds(runDir)).length;
-    throw new EnvisionError('E_FILE', `${runDir} holds an unfinished run (${done} of ${header.items} items recorded, started ${header.startedAt}); continue it with --resume, or start over with --fresh`);
+    const failed = header.state === 'failed' ? `, ${header.items - done} failed` : '';
+    throw new EnvisionError('E_FILE', `${runDir} holds an unfinished run (${done} of ${header.items} items recorded${failed}, started ${header.startedAt}); continue it with --resume, or start over with --fresh`);
   }
   if (mode !== 'resume') await rm(join(runDir, JOURNAL_DIR), { recursive: true, force: true });
+  // (failures are this run's to record: a resume retries every failed item)
+  else await rm(join(runDir, JOURNAL_DIR, 'failed'), { recursive: true, force: true });
   const write = (state: JournalHeader['state']) =>
     writeFileAtomic(headerPath(runDir), JSON.stringify({ format: JOURNAL_FORMAT, state, startedAt, items } satisfies JournalHeader) + '\n').catch((e: unknown) => {
       throw new EnvisionError('E_FILE', `cannot write the run journal in ${runDir}: ${describeCause(e)}`, e);
@@ -106,7 +117,8 @@ export async function openJournal(runDir: string, mode: JournalMode, items: numb
   await confinedPath(runDir, join(JOURNAL_DIR, 'run.json'));
   await write('running');
   return {
-    finish: () => write('finished'),
+    fail: async (failure) => writeFileAtomic(await confinedPath(runDir, failurePath(failure.item)), JSON.stringify(failure) + '\n'),
+    finish: (failed = 0) => write(failed > 0 ? 'failed' : 'finished'),
     async forget(ids) {
       for (const id of ids) await rm(join(runDir, recordPath(id)), { force: true });
       if ((await recordIds(runDir)).length === 0) await rm(join(runDir, JOURNAL_DIR), { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { writeReport } from '../report/index.js';
 import { runReportExtras } from './report-extras.js';
 import type { PreparedTarget } from './targets.js';
 import type { VlmAdapter } from '../adapter.js';
-import type { RunFigure, RunItem, RunManifest } from '../manifest.js';
+import type { FailedItem, RunFigure, RunItem, RunManifest } from '../manifest.js';
 import { computeItem, openRunContext, planItems, removeRecordFiles, type ExperimentSource, type ItemRecord, type RunContext, type WorkItem } from './work-item.js';
 import { openJournal, trustedRecord, writeItemRecord, type Journal, type JournalMode } from './journal.js';
 
@@ -27,6 +27,38 @@ export interface RunListeners {
   onWarning?(message: string): void;
   /** Once planned: how many items (image × method) the run has and how many a resume found done. */
   onPlan?(items: number, resumed: number): void;
+  /** An item (image × method) failed (after its retries, on a queue); the run goes on with the others. */
+  onFailure?(failure: FailedItem): void;
+}
+
+/** Codes of bad input that concerns the whole run (experiment, plugins, model, queue), not one item. */
+const WHOLE_RUN_CODES: ReadonlySet<string> = new Set(['E_CONFIG', 'E_PLUGIN', 'E_USAGE', 'E_PROVIDER', 'E_QUEUE', 'E_BUNDLE', 'E_CHECK']);
+const STOPS_RUN = Symbol.for('envision.stopsRun');
+
+/**
+ * Marks an error as one that stops the whole run when an executor throws it for an item (e.g. a queue worker that
+ * cannot load the experiment, or no worker process left), rather than failing that item alone.
+ * @returns the same error
+ */
+export function stoppingRun<E extends Error>(e: E): E {
+  Object.defineProperty(e, STOPS_RUN, { value: true });
+  return e;
+}
+
+/**
+ * Whether an error thrown for an item stops the run: one marked by {@link stoppingRun}, or bad input that concerns
+ * the whole run (codes `E_CONFIG`, `E_PLUGIN`, `E_USAGE`, `E_PROVIDER`, `E_QUEUE`, `E_BUNDLE`, `E_CHECK`). Any other
+ * failure (an image that cannot be read or decoded, a method that fails on one image, an internal error, a worker
+ * process that died) fails that item only.
+ */
+export function stopsRun(e: unknown): boolean {
+  return (e instanceof Error && (e as unknown as Record<symbol, unknown>)[STOPS_RUN] === true) || (isEnvisionError(e) && WHOLE_RUN_CODES.has(e.code));
+}
+
+/** An item's failure as the manifest and the journal record it: the cause's first line, its code when bad input. */
+function failureOf(item: WorkItem, e: unknown): FailedItem {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  return { item: item.id, message, ...(isEnvisionError(e) ? { code: e.code } : {}) };
 }
 
 /**
@@ -81,7 +113,10 @@ export function resolveRunMethods(plan: Pick<Experiment, 'methods'>, registry: P
 export interface ItemExecutor {
   /** How many items may be computed at once. */
   readonly concurrency: number;
-  /** Computes one item; `onProgress` takes the item's progress (0..1). */
+  /**
+   * Computes one item; `onProgress` takes the item's progress (0..1). A rejection fails that item (the run goes on),
+   * unless {@link stopsRun} says it stops the run.
+   */
   compute(item: WorkItem, onProgress: (fraction: number) => void): Promise<ItemRecord>;
   /** Stops the executor (after the last item, or when the run stops). */
   close(): Promise<void>;
@@ -124,12 +159,17 @@ export class RunInterrupted extends Error {
  * run stopped at any moment can be continued with `resume`. Files an earlier run in the same folder wrote (as its
  * manifest lists them) and this run did not write again are deleted at the end, so the folder holds this run alone.
  *
+ * An item that fails (at once in this process or a worker process; after its retries on a queue) is reported to
+ * `listeners.onFailure`, recorded in the journal and in the manifest's `failed`, and the run goes on: the other
+ * items are computed and collected, and `failed` is returned. The folder is then left as unfinished: `resume`
+ * retries the failed items. Bad input that concerns the whole run (see {@link stopsRun}) still stops it at once.
+ *
  * @param plan - the validated experiment (recorded in the manifest as it is)
  * @param registry - plugins (adapters, methods, fusion rules) the experiment names
  * @param versions - package versions to record (node, onnxruntime, …); the registry's plugin versions are added
  * @param listeners - progress, items, warnings
  * @param options - resume or start afresh, the stop signal, and where items are computed
- * @returns the manifest and its path, the report's path, and the earlier run's files deleted
+ * @returns the manifest and its path, the report's path, the earlier run's files deleted, and the failed items
  * @throws RunInterrupted when `options.signal` stopped the run; EnvisionError for bad input (what this run wrote is
  *   taken back), e.g. `E_FILE` when the folder holds an unfinished run and neither `resume` nor `fresh` is set
  */
@@ -139,7 +179,7 @@ export async function runExperiment(
   versions: Record<string, string>,
   listeners: RunListeners = {},
   options: RunOptions = {},
-): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[] }> {
+): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string; staleRemoved: string[]; failed: FailedItem[] }> {
   const started = performance.now();
   const out = plan.output.dir;
   // The run owns its folder while it runs: a second run into it is refused.
@@ -157,12 +197,21 @@ export async function runExperiment(
     await moveManifestAside(out);
     await removeTempFiles(out);
     const earlier = await earlierRunFiles(out);
-    const records = await computeAll(context, items, listeners, options, computed, mode === 'resume');
-    const result = await collectRun(context, records, started, collected);
+    const failed: FailedItem[] = [];
+    const onFailure = async (failure: FailedItem) => {
+      failed.push(failure);
+      await journal!.fail(failure);
+      listeners.onFailure?.(failure);
+    };
+    const records = await computeAll(context, items, listeners, options, computed, mode === 'resume', onFailure);
+    // (failures in plan order, whatever order they happened in)
+    const order = new Map(items.map((item, k) => [item.id, k]));
+    failed.sort((a, b) => order.get(a.item)! - order.get(b.item)!);
+    const result = await collectRun(context, records, failed, started, collected);
     const staleRemoved = await removeStaleFiles(out, earlier, manifestFiles(result.manifest));
     await rm(join(out, PREVIOUS_MANIFEST), { force: true });
-    await journal.finish();
-    return { ...result, staleRemoved };
+    await journal.finish(failed.length);
+    return { ...result, staleRemoved, failed };
   } catch (e) {
     if (isEnvisionError(e)) {
       for (const record of computed) await removeRecordFiles(out, record);
@@ -178,7 +227,9 @@ export async function runExperiment(
 
 /**
  * The compute step of a run: the records of all items in plan order, taking a trusted record from the journal when
- * resuming and computing the rest (in this process or with the executor), each recorded as it finishes.
+ * resuming and computing the rest (in this process or with the executor), each recorded as it finishes. A failed
+ * item is given to `onFailure` and has no record (undefined); an error that {@link stopsRun} is thrown once the
+ * items under way are done.
  */
 async function computeAll(
   context: RunContext,
@@ -187,7 +238,8 @@ async function computeAll(
   options: RunOptions,
   computed: ItemRecord[],
   resume: boolean,
-): Promise<ItemRecord[]> {
+  onFailure: (failure: FailedItem) => Promise<void>,
+): Promise<(ItemRecord | undefined)[]> {
   const out = context.plan.output.dir;
   const perItem = context.targets.length;
   const total = items.length * perItem;
@@ -195,7 +247,7 @@ async function computeAll(
   const pending = items.filter((_, k) => records[k] === undefined);
   let done = (items.length - pending.length) * perItem;
   listeners.onPlan?.(items.length, items.length - pending.length);
-  if (pending.length === 0) return records as ItemRecord[];
+  if (pending.length === 0) return records;
   const executor: ItemExecutor = options.executor
     ? await options.executor(pending)
     : {
@@ -212,6 +264,7 @@ async function computeAll(
   const index = new Map(items.map((item, k) => [item.id, k]));
   let next = 0;
   let failure: unknown;
+  const failedIds = new Set<string>();
   const lane = async (): Promise<void> => {
     while (failure === undefined && options.signal?.aborted !== true && next < pending.length) {
       const item = pending[next++]!;
@@ -225,7 +278,12 @@ async function computeAll(
         records[index.get(item.id)!] = record;
         for (const runItem of record.items) listeners.onItem?.(runItem, ++done, total);
       } catch (e) {
-        failure ??= e;
+        if (stopsRun(e)) failure ??= e;
+        else {
+          failedIds.add(item.id);
+          // (a failure that cannot even be recorded stops the run)
+          await onFailure(failureOf(item, e)).catch((f: unknown) => (failure ??= f));
+        }
       } finally {
         running.delete(item.id);
       }
@@ -238,18 +296,21 @@ async function computeAll(
     await executor.close();
   }
   if (failure !== undefined) throw failure;
-  if (records.some((r) => r === undefined)) throw new RunInterrupted(done, total);
-  return records as ItemRecord[];
+  if (items.some((item, k) => records[k] === undefined && !failedIds.has(item.id))) throw new RunInterrupted(done, total);
+  return records;
 }
 
 /**
  * The collect step of a run: a figure per image and target (the first sign's overlays of every method, read back
  * from the folder), `manifest.json` (items, stores and figures in the experiment's order, whatever order the items
  * finished in) and the report. `timings` sums the records' attribution and render times, whichever run computed them.
+ * Failed items (no record) are left out: a figure shows the methods that succeeded on its image, and an image with
+ * none has no figure.
  */
 async function collectRun(
   context: RunContext,
-  records: readonly ItemRecord[],
+  all: readonly (ItemRecord | undefined)[],
+  failed: readonly FailedItem[],
   started: number,
   written: Set<string>,
 ): Promise<{ manifest: RunManifest; manifestPath: string; reportPath: string }> {
@@ -257,11 +318,14 @@ async function collectRun(
   const out = plan.output.dir;
   const signs = plan.output.signs.length;
   const figures: RunFigure[] = [];
+  const records = all.filter((r): r is ItemRecord => r !== undefined);
   let renderMs = records.reduce((a, r) => a + r.renderMs, 0);
   const figureStart = performance.now();
   for (const [i, name] of imageNames.entries()) {
-    const ofImage = records.slice(i * methods.length, (i + 1) * methods.length);
-    const imageLabel = ofImage[0]?.items[0]?.image ?? name;
+    const ofImage = all.slice(i * methods.length, (i + 1) * methods.length);
+    const succeeded = methods.filter((_, j) => ofImage[j] !== undefined);
+    if (succeeded.length === 0) continue;
+    const imageLabel = ofImage.find((r) => r !== undefined)!.items[0]?.image ?? name;
     for (const [t, target] of targets.entries()) {
       const firsts = new Map<string, Uint8Array[]>();
       for (const [j, m] of methods.entries()) {
@@ -269,7 +333,7 @@ async function collectRun(
         firsts.set(m.name, await Promise.all(overlays.filter((_, k) => k % signs === 0).map((png) => readFile(join(out, png)))));
       }
       const cells = (methodName: string) => firsts.get(methodName) ?? [];
-      const names = methods.map((x) => x.name);
+      const names = succeeded.map((x) => x.name);
       const classifier = target.kind === 'classifier';
       const grid = classifier
         ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
@@ -307,6 +371,7 @@ async function collectRun(
     items: records.flatMap((r) => r.items),
     perDimension: records.flatMap((r) => (r.perDimension ? [r.perDimension] : [])),
     figures,
+    ...(failed.length === 0 ? {} : { failed }),
     timings: { totalMs: performance.now() - started, loadMs: context.loadMs, attributionMs: records.reduce((a, r) => a + r.attributionMs, 0), renderMs },
   };
   const manifestPath = join(out, 'manifest.json');

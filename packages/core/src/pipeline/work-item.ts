@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { attribute } from '../attribute.js';
-import { EnvisionError, describeCause, isEnvisionError, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
+import { EnvisionError, describeCause, writeFileAtomic, row, type Tensor } from '@envision/onnx-grad';
 import type { Experiment } from '../config/experiment.js';
 import { encodeNpy } from '../npy.js';
 import type { PluginRegistry } from '../registry.js';
@@ -226,8 +226,8 @@ export async function planItems(context: RunContext, source: ExperimentSource): 
 
 /**
  * Computes one item: for each target the maps (`.npy`), the overlays, the token attributions when asked for, and the
- * per-dimension store when a target needs it. Every file is written atomically; a failure takes back what the item
- * wrote. The item must belong to the context's experiment: an item planned from another version of the experiment,
+ * per-dimension store when a target needs it. Every file is written atomically; a failure (of any kind) takes back
+ * what the item wrote. The item must belong to the context's experiment: an item planned from another version of the experiment,
  * or an image changed since it was planned, is refused.
  * @param context - the loaded experiment ({@link openRunContext})
  * @param item - the item
@@ -365,7 +365,8 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
     for (const path of written) files.push(await fileEntry(out, path));
     return { format: ITEM_RECORD_FORMAT, id: item.id, inputs: item.inputs, items, ...(perDimension ? { perDimension } : {}), files, attributionMs, renderMs };
   } catch (e) {
-    if (isEnvisionError(e)) await removeWritten(out, written);
+    // (whatever the cause: the run goes on without this item, which must leave no half of its files)
+    await removeWritten(out, written).catch(() => undefined);
     throw e;
   }
 }
