@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
@@ -82,12 +82,12 @@ async function stopWorker(w: Running): Promise<void> {
   await w.exited;
 }
 
-function experiment(name: string, out: string, window = 56): string {
+function experiment(name: string, out: string, window = 56, images = ['cxr-a', 'cxr-b'].map((i) => join(root, `fixtures/images/${i}.png`))): string {
   const file = join(temp(), `${name}.yaml`);
   writeFileSync(
     file,
     `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
-images: [${['cxr-a', 'cxr-b'].map((i) => join(root, `fixtures/images/${i}.png`)).join(', ')}]
+images: [${images.join(', ')}]
 methods:
   - { id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }
   - { id: saliency }
@@ -204,6 +204,47 @@ describe.skipIf(!hasRedis)(`envision run --queue and envision worker (BullMQ on 
     await stopWorker(worker);
     expect(doneBy(worker).sort()).toEqual(['cxr-a/occlusion', 'cxr-a/saliency', 'cxr-b/occlusion', 'cxr-b/saliency']);
     expectSameRun(ref, out);
+  });
+
+  it('an item that fails in the worker is retried (3 attempts) and then reported in one line; the rest of the run completes, exit 2', async () => {
+    const bad = join(temp(), 'cxr-q.png');
+    writeFileSync(bad, 'hello, I am text'); // hashed when planned, fails when the worker decodes it
+    const out = join(temp(), 'failing');
+    const worker = start(['worker', '--queue', url]);
+    const run = start(['run', experiment('failing', out, 56, [join(root, 'fixtures/images/cxr-a.png'), bad]), '--queue', url]);
+    const { code } = await run.exited;
+    await stopWorker(worker);
+    expect(code, run.stderr).toBe(2);
+    for (const method of ['occlusion', 'saliency']) {
+      const attempts = [...worker.stderr.matchAll(new RegExp(`^envision worker: cxr-q/${method} failed \\(attempt (\\d) of 3\\): E_IMAGE `, 'gm'))].map((m) => m[1]);
+      expect(attempts, worker.stderr).toEqual(['1', '2', '3']);
+    }
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('envision run: item '));
+    expect(lines.sort()).toEqual([
+      expect.stringMatching(/^envision run: item cxr-q\/occlusion failed: cannot read image .*cxr-q\.png: not an image .*\(3 attempts on the queue\)$/),
+      expect.stringMatching(/^envision run: item cxr-q\/saliency failed: cannot read image .*cxr-q\.png: not an image .*\(3 attempts on the queue\)$/),
+    ]);
+    expect(doneBy(worker).sort()).toEqual(['cxr-a/occlusion', 'cxr-a/saliency']);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.items).toHaveLength(4);
+    expect(manifest.failed.map((f: { item: string; code: string }) => `${f.item} ${f.code}`)).toEqual(['cxr-q/occlusion E_IMAGE', 'cxr-q/saliency E_IMAGE']);
+    expect(existsSync(join(out, '.envision-journal/failed/cxr-q/occlusion.json'))).toBe(true);
+  });
+
+  it('an experiment whose files a worker cannot see: one line on the run, exit 2, no retry', async () => {
+    const out = join(temp(), 'unseen');
+    const file = experiment('unseen', out);
+    const run = start(['run', file, '--queue', url, '--json']);
+    await until('the items enqueued', () => run.stdout.includes('"event":"queued"'));
+    renameSync(file, `${file}.hidden`); // the submitter has loaded it; the worker will not find it
+    const worker = start(['worker', '--queue', url]);
+    const { code } = await run.exited;
+    await stopWorker(worker);
+    expect(code, run.stderr).toBe(2);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toMatch(/^envision run: .*unseen\.yaml/);
+    expect(worker.stderr).not.toMatch(/attempt 2/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
   });
 
   it('bad queue URLs and an unreachable Redis: one line, exit 2, for run and worker', async () => {
