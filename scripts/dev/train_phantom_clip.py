@@ -233,6 +233,9 @@ def main():
     ap.add_argument("--eval-every", type=int, default=200, help="validation accuracy every K steps")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--state", default=None,
+                    help="torch state file (model, optimizer, step): loaded when it exists (training continues with a "
+                         "new cosine cycle of --minutes), written after training")
     ap.add_argument("--out", required=True, help="folder of the HF checkpoint (import it with envision import clip)")
     a = ap.parse_args()
     assert a.heldout_seed >= a.n, "held-out seeds must not overlap the training seeds"
@@ -269,6 +272,13 @@ def main():
         sum(p.numel() for p in model.vision_model.parameters()), sum(p.numel() for p in model.text_model.parameters()),
         info["vocab_size"], info["n_merges"], longest), flush=True)
 
+    resumed = None
+    if a.state and os.path.exists(a.state):
+        state = torch.load(a.state)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        resumed = {"file": a.state, "step": state["step"], "train_minutes": state["train_minutes"]}
+        print("resumed from %s (step %d)" % (a.state, state["step"]), flush=True)
     val_idx, val_y = tm.eval_targets(val_items)
     ho_idx, ho_y = tm.eval_targets(ho_items)
     budget, warmup = a.minutes * 60, 100
@@ -314,6 +324,12 @@ def main():
                     flush=True)
         epoch += 1
     train_minutes = (time.time() - t0) / 60
+    if resumed:  # the steps and minutes of the run(s) this one continued
+        step += resumed["step"]
+        train_minutes += resumed["train_minutes"]
+    if a.state:
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                    "train_minutes": train_minutes}, a.state)
 
     acc, per_class, pred, logits = accuracy(model, px_ho[ho_idx], ho_y, info)
     confusion = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
@@ -391,7 +407,7 @@ def main():
                                  "label",
                      "optimizer": "AdamW lr %g wd %g, %d warm-up steps, cosine over the time budget, grad-norm 1" % (
                          a.lr, a.wd, warmup),
-                     "batch": a.batch, "epochs": epoch, "steps": step, "seed": a.seed,
+                     "batch": a.batch, "epochs": epoch, "steps": step, "seed": a.seed, "resumed": resumed,
                      "train_minutes": round(train_minutes, 2), "total_minutes": round((time.time() - t_start) / 60, 2),
                      "threads": torch.get_num_threads(), "history": history},
         "logitScale": scale,
