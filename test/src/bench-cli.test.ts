@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envision, root } from './cli.js';
@@ -154,6 +154,33 @@ describe('envision bench: bad input', () => {
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toMatch(/^envision bench: envision bench expects the benchmark name phantom, got (nothing|'mimic')/);
     }
+  });
+
+  it('benchmarks any adapter\'s folder with --model: a clip folder without training record or prompts', () => {
+    // fixtures/phantom-clip without its training.json and prompts.yaml: the folder of a clip model, nothing more
+    const model = join(dir, 'bare-clip');
+    cpSync(join(root, 'fixtures/phantom-clip'), model, { recursive: true });
+    for (const f of ['training.json', 'prompts.yaml']) rmSync(join(model, f));
+    const out = join(dir, 'bare-clip-out');
+    const r = envision(['bench', 'phantom', '--model', model, '--n', '1', '--methods', 'occlusion', '--accuracy-n', '10', '--figures', '0', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/bare-clip has no training\.json: held-out seeds of .*phantom-medclip\/training\.json\n/);
+    expect(r.stderr).toMatch(/bare-clip has no prompts\.yaml: prompts are the phantom class names\n/);
+    expect(r.stderr).toMatch(/bare-clip: 128 px, 8 classes; held-out seeds 100000–100499; 1 phantom/);
+    const json = JSON.parse(r.stdout) as { n: number; methods: Record<string, Record<string, Record<string, number>>> };
+    expect(Object.keys(json)).toEqual(['zeroShotAccuracy', 'n', 'methods']);
+    expect(json.n).toBe(1);
+    for (const approach of ['baseline', 'proposed']) expect(Object.keys(json.methods['occlusion']![approach]!)).toEqual(METRICS);
+    expect(readFileSync(join(out, 'bench.json'), 'utf8')).toBe(r.stdout);
+  }, 120_000);
+
+  it('rejects --model with --bundle, and a --model folder no adapter reads', () => {
+    const both = envision(['bench', 'phantom', '--model', join(root, 'fixtures/tiny-clip'), '--bundle', join(root, 'fixtures/phantom-medclip')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe('envision bench: give --model DIR or --bundle DIR, not both (see envision bench --help)');
+    const none = envision(['bench', 'phantom', '--model', join(root, 'fixtures/images')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toMatch(/^envision bench: --model .*fixtures\/images: no envision\.json/);
   });
 
   it('names the missing file of an incomplete bundle', () => {

@@ -1,13 +1,25 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvisionError, describeCause } from '@envision/core';
-import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile } from '@envision/adapter-medclip';
+import { EnvisionError, ZeroShotClassifier, describeCause, type ExecutionProvider, type VlmAdapter } from '@envision/core';
+import { MedClipAdapter, PromptClassifier, TextEmbeddingCache, bundlePreprocessOptions, preprocessGrey, readPromptFile, type PromptSet } from '@envision/adapter-medclip';
+import { ClipAdapter, processRgb } from '@envision/adapter-clip';
 import { parseCommand, parseOptionValue, providerOptions, splitAssignment, threadOptions } from '../args.js';
 import { registryWith } from '../builtin-plugins.js';
+import { type ModelFolder, modelFolder } from '../model-folder.js';
 import { ensureWritableDir } from '../output.js';
 import type { CommandIO } from '../io.js';
-import { type BenchMethodSpec, type BenchModel, DEFAULT_CAUSAL_STEPS, benchJsonText, formatBenchSummary, readTrainingInfo, runPhantomBench, writeBenchOutputs } from '@envision/phantom';
+import {
+  type BenchMethodSpec,
+  type BenchModel,
+  DEFAULT_CAUSAL_STEPS,
+  PHANTOM_CLASSES,
+  benchJsonText,
+  formatBenchSummary,
+  readTrainingInfo,
+  runPhantomBench,
+  writeBenchOutputs,
+} from '@envision/phantom';
 
 /** The methods `envision bench phantom` runs by default, in report order. */
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
@@ -25,16 +37,17 @@ export const DEFAULT_BENCH_N = 16;
 export const DEFAULT_PHANTOM_BUNDLE = fileURLToPath(new URL('../../../../fixtures/phantom-medclip', import.meta.url));
 
 /** Help text of `envision bench`. */
-export const benchHelp = `Usage: envision bench phantom [--n N] [--json] [--seed S] [--out DIR] [--bundle DIR]
-    [--methods ID,…] [--option METHOD.KEY=VALUE …] [--steps K] [--tolerance PIXELS] [--accuracy-n K]
-    [--figures K] [--threads N] [--ep LIST]
+export const benchHelp = `Usage: envision bench phantom [--n N] [--json] [--seed S] [--out DIR]
+    [--model DIR [--adapter medclip|clip] | --bundle DIR] [--methods ID,…] [--option METHOD.KEY=VALUE …] [--steps K]
+    [--tolerance PIXELS] [--accuracy-n K] [--figures K] [--threads N] [--ep LIST]
 
 Benchmarks the two approaches of "Envisioning MedCLIP" on held-out phantoms, whose findings are known pixel by pixel:
-  baseline  each method explains the prompt classifier's class logit (MedCLIP's PromptClassifier: τ · cosine,
-            max over the class's prompts) — one map per class;
+  baseline  each method explains the prompt classifier's class logit (τ · cosine, max over the class's prompts:
+            MedCLIP's PromptClassifier, or the clip adapter's zero-shot classifier, + SigLIP's bias) — one map per
+            class;
   proposed  each method explains the image embedding fused with τ · the normalised text embedding (the paper's
             dot fusion), one map per prompt, averaged over the class's prompts.
-The phantoms are the bundle's held-out seeds (training.json, phantoms.heldout.seeds), regenerated in memory at the
+The phantoms are the model's held-out seeds (training.json, phantoms.heldout.seeds), regenerated in memory at the
 model's input size; the first N that carry at least one finding are benchmarked. For each finding, the map of its
 class is scored; numbers are averaged over findings (class-map similarity: over images):
   pointing       1 if the maximum of the signed map lies in the finding's mask (tolerance: 15 px at 224 px, scaled)
@@ -43,7 +56,7 @@ class is scored; numbers are averaged over findings (class-map similarity: over 
   class-sim      mean pairwise Spearman of the signed maps of all classes on the image (1 = class-agnostic)
   deletion       AUC of the class's softmax probability as pixels are set to black, in map order (lower is better)
   insertion      AUC as pixels are restored from black, in map order (higher is better)
-zeroShotAccuracy: the bundle's prompt classifier (arg-max class logit) on the held-out images with at most one
+zeroShotAccuracy: the model's prompt classifier (arg-max class logit) on the held-out images with at most one
 finding (label: the finding's class or No Finding), over the whole held-out range unless --accuracy-n.
 Below the table: proposed − baseline per method and metric, with a 95 % bootstrap interval that resamples phantoms.
 Writes DIR/bench.json (the JSON below), DIR/findings.json (per finding), DIR/report.html and DIR/figures/.
@@ -55,6 +68,11 @@ Details: docs/bench-phantom.md.
   --seed S         seed of the methods' random draws (GradientShap, noise-tunnel, Shapley sampling, KernelSHAP, LIME,
                    RISE; default 0); the phantoms are fixed
   --out DIR        output folder (default runs/bench-phantom)
+  --model DIR      the model under test, any adapter's folder: a MedCLIP bundle (envision.json) or a clip folder
+                   (config.json; see envision classify --help), e.g. fixtures/phantom-clip. Held-out seeds from
+                   DIR/training.json, else the bundled phantom MedCLIP's (fixtures/phantom-medclip); prompts from
+                   DIR/prompts.yaml, else the phantom classes' names, each as written and in lower case
+  --adapter ID     medclip or clip, when the folder does not say
   --bundle DIR     phantom bundle: envision.json, prompts.yaml, training.json (default fixtures/phantom-medclip)
   --methods IDS    comma-separated subset of ${BENCH_METHOD_IDS.join(', ')} (default all of these),
                    ${BENCH_OPTIONAL_METHOD_IDS.join(', ')}
@@ -147,6 +165,69 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
   };
 }
 
+/**
+ * The prompt set of the phantom classes when a model folder brings none: each class name (the seven findings and
+ * `No Finding`) as written and in lower case — the prompts the phantom models were evaluated with.
+ */
+export function phantomClassPrompts(): PromptSet {
+  const names = [...PHANTOM_CLASSES, 'No Finding'];
+  return Object.fromEntries(names.map((c) => [c, [c, c.toLowerCase()]]));
+}
+
+/** What the benchmark drives, loaded from a model folder: the model, its vision channels, and how to release it. */
+interface LoadedBenchModel {
+  readonly model: BenchModel;
+  readonly channels: number;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Loads a model folder for the benchmark with its adapter's own preprocessing and prompt classifier: MedCLIP's grey
+ * preprocessing and PromptClassifier, or the clip folder's image processor (the grey image as R = G = B) and the
+ * zero-shot classifier (τ · cosine + bias, max over the class's prompts). The phantoms are generated at the side the
+ * model's processor ends at (the crop, else the resize).
+ */
+async function loadBenchModel(folder: ModelFolder, threads: { intraOpNumThreads?: number; executionProviders?: readonly ExecutionProvider[] }, prompts: PromptSet): Promise<LoadedBenchModel> {
+  if (folder.adapter === 'medclip') {
+    const adapter = await MedClipAdapter.load(folder.dir, { ...threads, textCache: new TextEmbeddingCache(64) });
+    const manifest = adapter.bundle.manifest;
+    const preprocessing = bundlePreprocessOptions(manifest);
+    const classifier = new PromptClassifier(adapter);
+    return {
+      model: {
+        adapter,
+        imageSize: manifest.image.size,
+        preprocess: (grey, side) => preprocessGrey({ bitDepth: 8, width: side, height: side, data: grey }, preprocessing),
+        classify: async (pixels) => (await classifier.classify(pixels, prompts)).map((r) => r.classes.map((c) => c.logit)),
+      },
+      channels: manifest.vision.channels,
+      dispose: () => adapter.dispose(),
+    };
+  }
+  const adapter = await ClipAdapter.load({ dir: folder.dir, ...threads });
+  const spec = adapter.folder.processor;
+  const size = spec.crop?.width ?? (spec.resize === undefined ? undefined : 'shortestEdge' in spec.resize ? spec.resize.shortestEdge : spec.resize.width);
+  if (size === undefined) {
+    await adapter.dispose();
+    throw new EnvisionError('E_BUNDLE', `${spec.source}: the image processor neither resizes nor crops; the benchmark needs the model's input size`);
+  }
+  const classifier = new ZeroShotClassifier(adapter as VlmAdapter);
+  return {
+    model: {
+      adapter,
+      imageSize: size,
+      preprocess(grey, side) {
+        const rgb = new Uint8Array(3 * grey.length);
+        for (let i = 0; i < grey.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i]!;
+        return processRgb({ width: side, height: side, data: rgb }, spec);
+      },
+      classify: async (pixels) => (await classifier.classify(pixels, prompts)).map((r) => r.classes.map((c) => c.logit)),
+    },
+    channels: 3,
+    dispose: () => adapter.dispose(),
+  };
+}
+
 /** Checks the bundle folder holds the files the benchmark reads; names the missing one. */
 function checkBundle(dir: string): void {
   const what = '(--bundle must be a phantom bundle folder holding envision.json, prompts.yaml and training.json)';
@@ -172,6 +253,8 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
       seed: { type: 'string' },
       out: { type: 'string' },
       bundle: { type: 'string' },
+      model: { type: 'string' },
+      adapter: { type: 'string' },
       methods: { type: 'string' },
       option: { type: 'string', multiple: true },
       steps: { type: 'string' },
@@ -208,11 +291,16 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
   const threads = { ...threadOptions(values.threads), ...(await providerOptions('bench', values.ep, io)) };
   const ids = methodIds(values.methods);
   const overrides = optionOverrides(values.option ?? [], ids);
-  const bundle = resolve(values.bundle ?? DEFAULT_PHANTOM_BUNDLE);
-  checkBundle(bundle);
-  const training = await readTrainingInfo(join(bundle, 'training.json'));
+  // --bundle (and no flag) is a phantom bundle with all its files; --model any adapter's folder, whose training
+  // record and prompt file are optional (the bundled phantom MedCLIP's held-out seeds, the phantom class names).
+  if (values.bundle !== undefined && values.model !== undefined) throw new EnvisionError('E_USAGE', 'give --model DIR or --bundle DIR, not both (see envision bench --help)');
+  if (values.model === undefined) checkBundle(resolve(values.bundle ?? DEFAULT_PHANTOM_BUNDLE));
+  const folder = await modelFolder('bench', values.model === undefined ? { bundle: values.bundle ?? DEFAULT_PHANTOM_BUNDLE } : { model: values.model, ...(values.adapter === undefined ? {} : { adapter: values.adapter }) });
+  const bundle = folder.dir;
+  const trainingFile = existsSync(join(bundle, 'training.json')) ? join(bundle, 'training.json') : join(DEFAULT_PHANTOM_BUNDLE, 'training.json');
+  const training = await readTrainingInfo(trainingFile);
   const seeds = training.heldout.last - training.heldout.first + 1;
-  if (n > seeds) throw new EnvisionError('E_USAGE', `--n must be at most the ${seeds} held-out seeds of ${shown(join(bundle, 'training.json'))}, got ${n}`);
+  if (n > seeds) throw new EnvisionError('E_USAGE', `--n must be at most the ${seeds} held-out seeds of ${shown(trainingFile)}, got ${n}`);
   const out = resolve(values.out ?? join('runs', 'bench-phantom'));
   try {
     await ensureWritableDir(out);
@@ -222,23 +310,19 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
 
   const started = performance.now();
   const log = (text: string) => io.stderr(`envision bench: ${text}\n`);
-  const prompts = await readPromptFile(join(bundle, 'prompts.yaml'));
+  const promptFile = join(bundle, 'prompts.yaml');
+  const prompts = existsSync(promptFile) ? await readPromptFile(promptFile) : phantomClassPrompts();
+  if (trainingFile !== join(bundle, 'training.json')) log(`${shown(bundle)} has no training.json: held-out seeds of ${shown(trainingFile)}`);
+  if (!existsSync(promptFile)) log(`${shown(bundle)} has no prompts.yaml: prompts are the phantom class names`);
   const registry = await registryWith();
-  const adapter = await MedClipAdapter.load(bundle, { ...threads, textCache: new TextEmbeddingCache(64) });
+  const loaded = await loadBenchModel(folder, threads, prompts);
   try {
-    const manifest = adapter.bundle.manifest;
-    const size = manifest.image.size;
-    const preprocessing = bundlePreprocessOptions(manifest);
-    const classifier = new PromptClassifier(adapter);
-    const model: BenchModel = {
-      adapter,
-      imageSize: size,
-      preprocess: (grey, side) => preprocessGrey({ bitDepth: 8, width: side, height: side, data: grey }, preprocessing),
-      classify: async (pixels) => (await classifier.classify(pixels, prompts)).map((r) => r.classes.map((c) => c.logit)),
-    };
+    const { model } = loaded;
+    const size = model.imageSize;
+    // (a clip processor's per-channel mean makes black differ by channel; the methods take one number: channel 0's)
     const black = model.preprocess(new Uint8Array(size * size), size).data[0]!;
     const white = model.preprocess(new Uint8Array(size * size).fill(255), size).data[0]!;
-    const defaults = benchMethodDefaults(size, manifest.vision.channels, black, seed, white);
+    const defaults = benchMethodDefaults(size, loaded.channels, black, seed, white);
     const methods: BenchMethodSpec[] = ids.map((id) => ({ id, options: { ...defaults[id], ...overrides[id] } }));
     if (training.size !== undefined && training.size !== size) {
       log(`warning: training.json evaluated ${training.size} px phantoms but the model's input is ${size} px; phantoms are generated at ${size} px`);
@@ -285,6 +369,6 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
     log(`wrote ${shown(written.json)}, ${shown(written.findings)} and ${shown(written.report)} (${(milliseconds / 1000).toFixed(1)} s)`);
     return 0;
   } finally {
-    await adapter.dispose();
+    await loaded.dispose();
   }
 }
