@@ -35,6 +35,8 @@ export {
   type OnnxModelOptions,
   DifferentiableOnnxModel,
   type DifferentiableOnnxModelOptions,
+  type GradientSessionSettings,
+  GRADIENT_SESSION_DEFAULTS,
   type VjpStats,
   onnxRuntimeVersion,
   EXECUTION_PROVIDER_NAMES,

@@ -78,19 +78,27 @@ export interface SessionSettings {
   readonly executionProviders?: readonly ExecutionProvider[];
   /** Threads onnxruntime uses inside one operator. */
   readonly intraOpNumThreads?: number;
+  /** onnxruntime's CPU memory arena (pools freed buffers instead of returning them). @default true (onnxruntime's) */
+  readonly enableCpuMemArena?: boolean;
+  /** onnxruntime's memory pattern (one block planned from the first run's allocations). @default true (onnxruntime's) */
+  readonly enableMemPattern?: boolean;
+  /** onnxruntime's graph optimisation level. @default 'all' */
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 /**
  * The options of every onnxruntime session Envision creates (forward, gradient, activation and cut models): the
  * execution providers, full graph optimisation, onnxruntime's own logging off (failures arrive as exceptions and are
- * said in one line), and the intra-op threads when given.
+ * said in one line), the intra-op threads when given, and the memory settings when given.
  */
 export function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: ortProviders(settings.executionProviders ?? DEFAULT_EXECUTION_PROVIDERS),
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: settings.graphOptimizationLevel ?? 'all',
     logSeverityLevel: 4,
     ...intraOpThreadsOption(settings.intraOpNumThreads),
+    ...(settings.enableCpuMemArena === undefined ? {} : { enableCpuMemArena: settings.enableCpuMemArena }),
+    ...(settings.enableMemPattern === undefined ? {} : { enableMemPattern: settings.enableMemPattern }),
   };
 }
 
