@@ -13,9 +13,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Packages with an install script Envision does not need run: the prebuilt binaries ship in onnxruntime-node and
- * sharp, and protobufjs's and core-js-pure's (under dcmjs) scripts only print. pnpm refuses to install until each is decided.
+ * sharp, and protobufjs's and core-js-pure's (under dcmjs) scripts only print; msgpackr-extract (under bullmq) is an
+ * optional native speed-up (plain JS without it). pnpm refuses to install until each is decided.
  */
-export const ALLOW_BUILDS = { 'core-js-pure': false, 'onnxruntime-node': false, protobufjs: false, sharp: false };
+export const ALLOW_BUILDS = { 'core-js-pure': false, 'msgpackr-extract': false, 'onnxruntime-node': false, protobufjs: false, sharp: false };
 
 /** The pnpm-workspace.yaml fragment: every package overridden to its tarball, and the allowBuilds block. */
 export function overridesYaml(tarballs) {

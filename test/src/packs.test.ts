@@ -49,7 +49,7 @@ describe('pnpm run pack', () => {
     const overrides = lines.slice(lines.indexOf('overrides:') + 1, lines.indexOf('allowBuilds:'));
     expect(overrides.sort()).toEqual(manifests.map((m) => `  '${m.name}': 'file:${packs().tarballs[m.name]}'`).sort());
     expect(lines.slice(lines.indexOf('allowBuilds:') + 1).filter(Boolean).sort()).toEqual(
-      ['core-js-pure', 'onnxruntime-node', 'protobufjs', 'sharp'].map((n) => `  ${n}: false`),
+      ['core-js-pure', 'msgpackr-extract', 'onnxruntime-node', 'protobufjs', 'sharp'].map((n) => `  ${n}: false`),
     );
   });
 

@@ -191,7 +191,7 @@ describe('envision run --workers', () => {
     const bad = join(temp(), 'not-an-image-w.png');
     writeFileSync(bad, 'hello, I am text');
     const out = join(temp(), 'workers-bad');
-    const r = envision(['run', experiment('workers-bad', out, { images: ['cxr-a', bad] }), '--workers', '2']);
+    const r = envision(['run', experiment('workers-bad', out, { images: ['cxr-a', bad] }), '--workers', '2', '--keep-going']);
     expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines.filter((l) => l.includes('failed:')).sort()).toEqual([
@@ -205,13 +205,25 @@ describe('envision run --workers', () => {
   });
 });
 
-describe('envision run: a failing item', () => {
+describe('envision run --keep-going: a failing item', () => {
+  it('without --keep-going, the first failing item stops the run: one line, exit 2, nothing left (the bad-input contract)', () => {
+    const bad = join(temp(), 'cxr-y.png');
+    writeFileSync(bad, 'hello, I am text');
+    const out = join(temp(), 'failing-stop');
+    const r = envision(['run', experiment('failing-stop', out, { images: ['cxr-a', bad] })]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cxr-y\.png/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    expect(existsSync(join(out, 'cxr-a'))).toBe(false);
+  });
+
   it('fails alone: one line naming it, the rest computed and collected, recorded in manifest and journal, exit 2; --resume after the fix computes only it', () => {
     const bad = join(temp(), 'cxr-x.png');
     writeFileSync(bad, 'hello, I am text'); // hashed when planned, fails when decoded
     const out = join(temp(), 'failing');
     const file = experiment('failing', out, { images: ['cxr-a', bad] });
-    const r = envision(['run', file]);
+    const r = envision(['run', file, '--keep-going']);
     expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);

@@ -75,7 +75,7 @@ describe('envision new', () => {
     expect(pkg).toMatchObject({ license: 'MIT', type: 'module', engines: { node: '>=20.9' }, exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } });
     expect(readFileSync(join(out, 'src/index.ts'), 'utf8')).toMatch(/export default definePlugins\(\{ \w+: \[demoOne[A-Z]\w+\] \}\);/);
     expect(readFileSync(join(out, 'example/experiment.yaml'), 'utf8')).toContain(`plugins: ['${name}']`);
-    expect(readFileSync(join(out, 'pnpm-workspace.yaml'), 'utf8')).toMatch(/^allowBuilds:\n {2}core-js-pure: false\n {2}onnxruntime-node: false\n {2}protobufjs: false\n {2}sharp: false\n/m);
+    expect(readFileSync(join(out, 'pnpm-workspace.yaml'), 'utf8')).toMatch(/^allowBuilds:\n {2}core-js-pure: false\n {2}msgpackr-extract: false\n {2}onnxruntime-node: false\n {2}protobufjs: false\n {2}sharp: false\n/m);
     // The README in the house order.
     const headings = readFileSync(join(out, 'README.md'), 'utf8').match(/^## .*$/gm);
     expect(headings).toEqual(['## What it is', '## When to use it', '## Install', '## Use', '## API', '## Options', '## The paper']);

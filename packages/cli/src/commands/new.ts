@@ -82,6 +82,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
 /** The allowBuilds block every project installing Envision needs (pnpm refuses to install until each is decided). */
 export const ALLOW_BUILDS_YAML = `allowBuilds:
   core-js-pure: false
+  msgpackr-extract: false
   onnxruntime-node: false
   protobufjs: false
   sharp: false

@@ -8,7 +8,8 @@ import { startWorkers, workerCount } from '../run-workers.js';
 import { checkQueue, parseQueueUrl, startQueueExecutor } from '../queue.js';
 
 /** Help text of `envision run`. */
-export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json] [--resume | --fresh] [--workers N | --queue URL]
+export const runHelp = `Usage: envision run FILE [--set key.path=value …] [--ep LIST] [--json] [--resume | --fresh] [--keep-going]
+    [--workers N | --queue URL]
 
 Runs a YAML experiment. For each image × method × target it writes the raw maps (IMAGE/METHOD/TARGET.npy, float32
 [K, C, H, W]), one overlay PNG per map row and sign, and finally manifest.json in the output folder. Files an
@@ -31,6 +32,10 @@ that concerns the whole run (the experiment, its plugins, its model) stops it at
                          and whose inputs (model, method, targets, output settings, image bytes, versions) are
                          unchanged; compute the rest; then write the figures, manifest and report
   --fresh                start over in a folder holding an unfinished run (its journal is forgotten)
+  --keep-going           an item that fails (an image that does not decode, a method that fails on one image) fails
+                         alone: reported in one line, recorded (manifest failed, journal; --resume retries it), the
+                         rest computed and collected, exit 2 (1 for an internal error); always so with --queue.
+                         Without it the first failure stops the run and what it wrote is taken back
   --workers N            compute items in N worker processes, each with cores/N onnxruntime threads (default 1:
                          in this process); the files are the same as with one process
   --queue URL            enqueue the items on the BullMQ queue at redis://HOST:PORT[/DB] (one job per image × method,
@@ -44,7 +49,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const { values, positionals } = parseCommand(
     'run',
     argv,
-    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'boolean' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, queue: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { set: { type: 'string', multiple: true }, ep: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'boolean' }, fresh: { type: 'boolean' }, 'keep-going': { type: 'boolean' }, workers: { type: 'string' }, queue: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) {
@@ -115,6 +120,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
       {
         resume: values.resume === true,
         fresh: values.fresh === true,
+        keepGoing: values['keep-going'] === true || queue !== undefined,
         signal: stop.signal,
         source,
         ...(workers > 1 ? { executor: () => startWorkers(workers, source) } : {}),

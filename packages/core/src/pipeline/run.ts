@@ -134,6 +134,13 @@ export interface RunOptions {
   readonly source?: ExperimentSource;
   /** Computes the items elsewhere; by default they are computed one at a time in this process. */
   readonly executor?: (items: readonly WorkItem[]) => Promise<ItemExecutor>;
+  /**
+   * A failed item fails alone: it is reported and recorded, the other items are computed and collected. Otherwise
+   * (the default) the first failure stops the run and what it wrote is taken back, as for any bad input. A queue
+   * run sets it (its items were retried already; the study's runs are long).
+   * @default false
+   */
+  readonly keepGoing?: boolean;
 }
 
 /** Thrown by {@link runExperiment} when its signal stopped it at an item boundary; the folder is left for `--resume`. */
@@ -278,7 +285,7 @@ async function computeAll(
         records[index.get(item.id)!] = record;
         for (const runItem of record.items) listeners.onItem?.(runItem, ++done, total);
       } catch (e) {
-        if (stopsRun(e)) failure ??= e;
+        if (stopsRun(e) || options.keepGoing !== true) failure ??= e;
         else {
           failedIds.add(item.id);
           // (a failure that cannot even be recorded stops the run)
