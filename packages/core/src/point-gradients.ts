@@ -1,5 +1,5 @@
 import { EnvisionError, isDifferentiable, type NamedTensors, type Tensor, repeatBatch, sizeOf, tensor } from '@envision/onnx-grad';
-import type { AttributionRequest } from './method.js';
+import type { AttributionRequest, OutputHead } from './method.js';
 
 /**
  * Gradients of the K explained scalars at a batch of points (the interpolation points of integrated gradients, the
@@ -41,15 +41,24 @@ export async function explainedScores(request: AttributionRequest<unknown>, poin
   const b = points.shape[0]!;
   for (const [name, t] of Object.entries(inputs)) if (name !== wrt && t.shape[0] === 1 && b > 1) feeds[name] = repeatBatch(t, b);
   const out = (await model.run(feeds, [of]))[of] as Tensor<'float32'>;
-  if (head !== undefined) return head.scores(out);
+  return scoreOutputs(out, target, head);
+}
+
+/**
+ * The K scalars explained for a batch of outputs `[B, …O]`: `head.scores(output)` when a head is given, else the
+ * weighted sums target_k · output_b. Returns `[B, K]`. What perturbation methods score their perturbed outputs with.
+ */
+export function scoreOutputs(output: Tensor<'float32'>, target: Tensor<'float32'>, head?: OutputHead): Float32Array {
+  if (head !== undefined) return head.scores(output);
+  const batch = output.shape[0]!;
   const k = target.shape[0]!;
-  const o = sizeOf(out.shape.slice(1));
-  const scores = new Float32Array(b * k);
-  for (let j = 0; j < b; j++) {
+  const o = sizeOf(target.shape.slice(1));
+  const scores = new Float32Array(batch * k);
+  for (let b = 0; b < batch; b++) {
     for (let r = 0; r < k; r++) {
       let s = 0;
-      for (let i = 0; i < o; i++) s += target.data[r * o + i]! * out.data[j * o + i]!;
-      scores[j * k + r] = s;
+      for (let i = 0; i < o; i++) s += target.data[r * o + i]! * output.data[b * o + i]!;
+      scores[b * k + r] = s;
     }
   }
   return scores;

@@ -3,10 +3,10 @@ import {
   type AttributionMethod,
   type AttributionRequest,
   type AttributionResult,
-  type OutputHead,
   type Tensor,
   formatShape,
   repeatBatch,
+  scoreOutputs,
   sizeOf,
   tensor,
 } from '@envision/core';
@@ -31,26 +31,6 @@ export interface OcclusionOptions {
    * @default 16
    */
   readonly perturbationsPerEval: number;
-}
-
-/**
- * The K scalars explained for a batch of outputs `[B, …O]`: `head.scores(output)` when a head is given, else the
- * weighted sums target_k · output_b. Returns `[B, K]`.
- */
-export function scoreOutputs(output: Tensor<'float32'>, target: Tensor<'float32'>, head?: OutputHead): Float32Array {
-  if (head !== undefined) return head.scores(output);
-  const batch = output.shape[0]!;
-  const k = target.shape[0]!;
-  const o = sizeOf(target.shape.slice(1));
-  const scores = new Float32Array(batch * k);
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < k; r++) {
-      let s = 0;
-      for (let i = 0; i < o; i++) s += target.data[r * o + i]! * output.data[b * o + i]!;
-      scores[b * k + r] = s;
-    }
-  }
-  return scores;
 }
 
 /**

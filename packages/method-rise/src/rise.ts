@@ -4,10 +4,10 @@ import {
   type AttributionRequest,
   type AttributionResult,
   type Model,
-  type OutputHead,
   type Tensor,
   formatShape,
   repeatBatch,
+  scoreOutputs,
   sizeOf,
   tensor,
 } from '@envision/core';
@@ -47,26 +47,6 @@ export interface RiseOptions {
    * @default 32
    */
   readonly perturbationsPerEval: number;
-}
-
-/**
- * The K scalars explained for a batch of outputs `[B, …O]`: `head.scores(output)` when a head is given, else the
- * weighted sums target_k · output_b. Returns `[B, K]`.
- */
-function scoreOutputs(output: Tensor<'float32'>, target: Tensor<'float32'>, head?: OutputHead): Float32Array {
-  if (head !== undefined) return head.scores(output);
-  const batch = output.shape[0]!;
-  const k = target.shape[0]!;
-  const o = sizeOf(target.shape.slice(1));
-  const scores = new Float32Array(batch * k);
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < k; r++) {
-      let s = 0;
-      for (let i = 0; i < o; i++) s += target.data[r * o + i]! * output.data[b * o + i]!;
-      scores[b * k + r] = s;
-    }
-  }
-  return scores;
 }
 
 /** Masked inputs per model call: the option, or 1 when the model's input has a fixed batch of 1. */
