@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
+import { expectSameRun, tinyRunYaml } from './run-folder.test-support.js';
 
 // Distributed runs on BullMQ + Redis (issue 17, item 4): `envision run --queue` and `envision worker`, against a
 // throwaway redis-server on a loopback port: CI's (.ci/run starts one and names it in ENVISION_TEST_REDIS_URL), else
@@ -84,59 +85,8 @@ async function stopWorker(w: Running): Promise<void> {
 
 function experiment(name: string, out: string, window = 56, images = ['cxr-a', 'cxr-b'].map((i) => join(root, `fixtures/images/${i}.png`))): string {
   const file = join(temp(), `${name}.yaml`);
-  writeFileSync(
-    file,
-    `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
-images: [${images.join(', ')}]
-methods:
-  - { id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }
-  - { id: saliency }
-targets:
-  - { name: dims, dimensions: [0, 5] }
-  - { name: prompts, texts: ["mild atelectasis", "cardiomegaly"] }
-output: { dir: ${out}, signs: [all, positive] }
-`,
-  );
+  writeFileSync(file, tinyRunYaml(out, images, window));
   return file;
-}
-
-/** Every file of a run folder but the manifest, the report and the journal: path → bytes. */
-function outputs(out: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) {
-        if (e !== '.envision-journal') walk(p);
-      } else if (e !== 'manifest.json' && e !== 'report.html') files.set(relative(out, p), readFileSync(p));
-    }
-  };
-  walk(out);
-  return files;
-}
-
-/** The manifest without its timings, creation time, output folder and experiment file. */
-function manifestSansTimings(out: string): unknown {
-  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  delete m.createdAt;
-  delete m.timings;
-  delete m.configFile;
-  delete m.config.configFile;
-  delete m.config.baseDir;
-  delete m.config.output.dir;
-  for (const i of m.items) delete i.milliseconds;
-  for (const p of m.perDimension) delete p.milliseconds;
-  return m;
-}
-
-function expectSameRun(a: string, b: string) {
-  const fa = outputs(a);
-  const fb = outputs(b);
-  expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-  expect([...fa.keys()].filter((k) => k.endsWith('.npy')).length).toBeGreaterThan(0);
-  expect([...fa.keys()].filter((k) => k.endsWith('.png')).length).toBeGreaterThan(0);
-  for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!), k).toBe(0);
-  expect(manifestSansTimings(b)).toEqual(manifestSansTimings(a));
 }
 
 /** The items a worker computed to the end, from its log lines (`envision worker: IMAGE/METHOD done …`). */

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
+import { expectSameRun, tinyRunYaml } from './run-folder.test-support.js';
 
 // Resume, interruption and worker processes of `envision run` (issue 17, items 1–3), on the tiny dual encoder:
 // 2 images × 2 methods = 4 items (image × method), 2 targets each.
@@ -10,58 +11,8 @@ const temp = useTempDir('envision-resume-');
 
 function experiment(name: string, out: string, { images = ['cxr-a', 'cxr-b'], window = 56 } = {}): string {
   const file = join(temp(), `${name}.yaml`);
-  writeFileSync(
-    file,
-    `model: { adapter: medclip, bundle: ${join(root, 'fixtures/tiny-dual')} }
-images: [${images.map((i) => (i.includes('/') ? i : join(root, `fixtures/images/${i}.png`))).join(', ')}]
-methods:
-  - { id: occlusion, options: { window: [3, ${window}, ${window}], strides: [3, ${window}, ${window}] } }
-  - { id: saliency }
-targets:
-  - { name: dims, dimensions: [0, 5] }
-  - { name: prompts, texts: ["mild atelectasis", "cardiomegaly"] }
-output: { dir: ${out}, signs: [all, positive] }
-`,
-  );
+  writeFileSync(file, tinyRunYaml(out, images.map((i) => (i.includes('/') ? i : join(root, `fixtures/images/${i}.png`))), window));
   return file;
-}
-
-/** Every file of a run folder but the manifest, the report and the journal: path → bytes. */
-function outputs(out: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) {
-        if (e !== '.envision-journal') walk(p);
-      } else if (e !== 'manifest.json' && e !== 'report.html') files.set(relative(out, p), readFileSync(p));
-    }
-  };
-  walk(out);
-  return files;
-}
-
-/** The manifest without its timings, creation time, output folder and experiment file. */
-function manifestSansTimings(out: string): unknown {
-  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  delete m.createdAt;
-  delete m.timings;
-  delete m.configFile;
-  delete m.config.configFile;
-  delete m.config.baseDir;
-  delete m.config.output.dir;
-  for (const i of m.items) delete i.milliseconds;
-  for (const p of m.perDimension) delete p.milliseconds;
-  return m;
-}
-
-function expectSameRun(a: string, b: string) {
-  const fa = outputs(a);
-  const fb = outputs(b);
-  expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-  expect([...fa.keys()].filter((k) => k.endsWith('.npy')).length).toBeGreaterThan(0);
-  for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!), k).toBe(0);
-  expect(manifestSansTimings(b)).toEqual(manifestSansTimings(a));
 }
 
 /** Items (image × method) a run computed, from its --json item events. */
