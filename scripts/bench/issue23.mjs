@@ -85,7 +85,7 @@ async function child(row) {
     out.ms = await timed(async () => (r = await attribute({ ...common, method: integratedGradients, options: { steps: 50 }, weights: weightsOf(K) })));
     out.detail = `internal batch ${r.report.internalBatchSize}, rows/call ${model.lastStats.rowsPerCall}`;
   } else if (row === 'saliency' || row === 'gradshap') {
-    const [method, options] = row === 'saliency' ? [saliency, {}] : [gradientShap, {}];
+    const [method, options] = row === 'saliency' ? [saliency, {}] : [gradientShap, { baselines: [0], samples: 5 }];
     out.warmMs = await timed(() => attribute({ ...common, method, options, weights: weightsOf(K) }));
     if (warmOnly) done();
     out.ms = await timed(() => attribute({ ...common, method, options, weights: weightsOf(K) }));

@@ -89,6 +89,26 @@ describe('DifferentiableOnnxModel', () => {
     await second.dispose();
   });
 
+  it('remembers the sizing facts on disk: a new instance reads them instead of probing; a malformed file is probed again', async () => {
+    const x = randomTensor('float32', [1, 4], 51);
+    const dir = join(cacheDir, 'sizes');
+    const first = await DifferentiableOnnxModel.load(file, { cacheDir: dir, memoryBudgetBytes: 2 ** 20 });
+    // The probed float values of one item: xw, h, r (5 floats each) and y (3), 18 × 4 bytes.
+    expect(await first.batchLimit({ x }, 'y', 'x', 2)).toBe(Math.floor(2 ** 20 / (2 * 72)));
+    await first.dispose();
+    const sizes = readdirSync(dir).filter((f) => f.startsWith('sizes-'));
+    expect(sizes).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(dir, sizes[0]!), 'utf8'))).toEqual({ bytesPerItem: 72, batchable: true });
+    writeFileSync(join(dir, sizes[0]!), JSON.stringify({ bytesPerItem: 2 ** 18, batchable: true }));
+    const second = await DifferentiableOnnxModel.load(file, { cacheDir: dir, memoryBudgetBytes: 2 ** 20 });
+    expect(await second.batchLimit({ x }, 'y', 'x', 2)).toBe(2); // 2^20 / (2 × 2^18): the file, not a new probe
+    await second.dispose();
+    writeFileSync(join(dir, sizes[0]!), '{"bytesPerItem": "many"');
+    const third = await DifferentiableOnnxModel.load(file, { cacheDir: dir, memoryBudgetBytes: 2 ** 20 });
+    expect(await third.batchLimit({ x }, 'y', 'x', 2)).toBe(Math.floor(2 ** 20 / (2 * 72)));
+    await third.dispose();
+  });
+
   it('rebuilds a cached gradient model whose bytes no longer match their recorded SHA-256 (corrupt or edited)', async () => {
     const x = randomTensor('float32', [1, 4], 41);
     const cot = randomTensor('float32', [3, 3], 42);

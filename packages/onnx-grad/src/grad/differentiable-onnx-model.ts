@@ -75,6 +75,12 @@ export interface VjpStats {
   prepareMs: number;
 }
 
+/** The analysis' facts that size the calls (see {@link GraphAnalysis}). */
+interface SizeFacts {
+  bytesPerItem: number;
+  batchable: boolean;
+}
+
 interface Prepared {
   session: ort.InferenceSession;
   rows: number;
@@ -93,6 +99,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   private proto: ModelProto | undefined;
   private readonly sessions = new Map<string, Promise<Prepared>>();
   private readonly analyses = new Map<string, Promise<GraphAnalysis>>();
+  private readonly sizes = new Map<string, Promise<SizeFacts>>();
   private readonly activations = new Map<string, Promise<OnnxModel>>();
   private readonly cuts = new Map<string, Promise<DifferentiableOnnxModel>>();
 
@@ -242,7 +249,7 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   }
 
   async batchLimit(feeds: NamedTensors, of: string, wrt: string, rows: number): Promise<number> {
-    const { bytesPerItem, batchable } = await this.analysis(feeds, wrt, of);
+    const { bytesPerItem, batchable } = await this.sizeFacts(feeds, wrt, of);
     if (!batchable) return 1;
     const budget = this.options.memoryBudgetBytes ?? DEFAULT_BUDGET;
     return Math.max(1, Math.floor(budget / (Math.max(1, rows) * Math.max(bytesPerItem, 1))));
@@ -351,20 +358,35 @@ export class DifferentiableOnnxModel implements DifferentiableModel {
   }
 
   /**
-   * The rows per call and whether the model's batch can grow: given, else from the memory budget and the bound, and
-   * from probing (remembered on disk, so a cached gradient model is found again without probing).
+   * What sizing needs from the analysis — bytes of the probed values per batch item, and whether the batch can grow —
+   * remembered on disk beside the gradient models, so a new process finds them without probing the model again
+   * (probing holds every intermediate value of one item at once: the largest memory peak of a first run).
    */
+  private sizeFacts(feeds: NamedTensors, wrt: string, of: string): Promise<SizeFacts> {
+    const key = this.shapesKey(feeds, wrt, of);
+    let facts = this.sizes.get(key);
+    if (facts === undefined) {
+      facts = (async () => {
+        const dir = this.cacheDir();
+        const file = dir === null ? undefined : join(dir, `sizes-${hash(key)}.json`);
+        const saved = file === undefined ? undefined : await readSizeFacts(file);
+        if (saved !== undefined) return saved;
+        const { bytesPerItem, batchable } = await this.analysis(feeds, wrt, of);
+        if (file !== undefined) await writeFileAtomic(file, JSON.stringify({ bytesPerItem, batchable }) + '\n').catch(() => undefined);
+        return { bytesPerItem, batchable };
+      })();
+      this.sizes.set(key, facts);
+    }
+    return facts;
+  }
+
+  /** The rows per call (given, else from the memory budget and the bound) and whether the model's batch can grow. */
   private async plan(feeds: NamedTensors, wrt: string, of: string): Promise<{ rows: number; batchable: boolean }> {
     const b = feeds[wrt]!.shape[0]!;
     const budget = this.options.memoryBudgetBytes ?? DEFAULT_BUDGET;
-    const dir = this.cacheDir();
-    const planFile = dir === null ? undefined : join(dir, `plan-${hash(`${this.shapesKey(feeds, wrt, of)}|budget=${budget}|max=${this.options.maxRowsPerCall ?? 8}|b=${b}`)}.json`);
-    const saved = planFile === undefined ? undefined : await readPlan(planFile);
-    if (saved !== undefined) return { rows: this.options.rowsPerCall ?? saved.rows, batchable: saved.batchable };
-    const { bytesPerItem, batchable } = await this.analysis(feeds, wrt, of);
+    const { bytesPerItem, batchable } = await this.sizeFacts(feeds, wrt, of);
     // A model whose batch cannot grow runs one image and one cotangent row per call.
     const rows = !batchable ? 1 : (this.options.rowsPerCall ?? Math.min(this.options.maxRowsPerCall ?? 8, Math.max(1, Math.floor(budget / (b * Math.max(bytesPerItem, 1))))));
-    if (planFile !== undefined) await writeFileAtomic(planFile, JSON.stringify({ rows, batchable }) + '\n').catch(() => undefined);
     return { rows, batchable };
   }
 
@@ -449,13 +471,12 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-async function readPlan(file: string): Promise<{ rows: number; batchable: boolean } | undefined> {
+async function readSizeFacts(file: string): Promise<SizeFacts | undefined> {
   try {
-    const plan = JSON.parse(await readFile(file, 'utf8')) as { rows?: unknown; batchable?: unknown };
-    if (typeof plan.rows !== 'number' || !Number.isInteger(plan.rows) || plan.rows < 1 || typeof plan.batchable !== 'boolean') return undefined;
-    return { rows: plan.rows, batchable: plan.batchable };
+    const facts = JSON.parse(await readFile(file, 'utf8')) as { bytesPerItem?: unknown; batchable?: unknown };
+    if (typeof facts.bytesPerItem !== 'number' || !Number.isFinite(facts.bytesPerItem) || facts.bytesPerItem < 0 || typeof facts.batchable !== 'boolean') return undefined;
+    return { bytesPerItem: facts.bytesPerItem, batchable: facts.batchable };
   } catch {
     return undefined;
   }
 }
-

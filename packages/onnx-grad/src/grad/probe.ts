@@ -32,8 +32,11 @@ export interface ProbeResult {
 /** Integer values up to this many elements are recorded (shapes, axes, indices of small gathers). */
 const MAX_RECORDED_INTS = 1 << 16;
 
-/** Bytes of probed values fetched per run after the first: bounds the memory of the batch-2 and other-data runs. */
+/** Bytes of probed values fetched per run at batch 2 (about half of it at batch 1): bounds the probe's memory. */
 export const PROBE_CHUNK_BYTES = 256 * 2 ** 20;
+
+/** Names fetched by the first run, before any size is known. */
+const FIRST_CHUNK_NAMES = 32;
 
 const BYTES: Readonly<Record<string, number>> = { float32: 4, float64: 8, int64: 8, int32: 4, bool: 1, uint8: 1, int8: 1, float16: 2 };
 
@@ -41,9 +44,9 @@ const BYTES: Readonly<Record<string, number>> = { float32: 4, float64: 8, int64:
  * Runs the forward model on the first batch item alone, on it repeated twice, and on the first item with other data
  * (the float inputs scaled and shifted), with the listed intermediate values as extra outputs, and records each value's
  * type, shapes and (for small integer tensors) contents. Comparing the runs tells, for each value, which axis carries
- * the batch, which integers are computed from shapes, and which depend on the data. Only the first run fetches every
- * value at once; the others fetch them in chunks of about {@link PROBE_CHUNK_BYTES}, keeping only shapes and small
- * integers. A model that cannot run at batch 2 is probed at batch 1 only (`batchable: false`).
+ * the batch, which integers are computed from shapes, and which depend on the data. Every run fetches the values in
+ * chunks of about {@link PROBE_CHUNK_BYTES} (one forward pass each), keeping only shapes and small integers, so the
+ * probe never holds all intermediate values at once. A model that cannot run at batch 2 is probed at batch 1 only (`batchable: false`).
  *
  * @param model - the forward model
  * @param feeds - one tensor per model input, batch axis first
@@ -76,14 +79,28 @@ export async function probeValues(model: ModelProto, feeds: NamedTensors, names:
       const integer = v.type === 'int64' || v.type === 'int32';
       return { dims: v.dims.map(Number), ints: integer && v.size <= MAX_RECORDED_INTS ? Array.from(v.data as ArrayLike<bigint | number>, Number) : undefined };
     };
-    let one: ort.InferenceSession.ReturnType;
-    try {
-      one = await session.run(feedsAt(1, false), [...names]);
-    } catch (e) {
-      throw new EnvisionError('E_ONNX', `probing the model's intermediate values failed: ${describeCause(e)}`, e);
+    // The first run fetches the values in chunks too: their sizes are not known yet, so each chunk's count of names
+    // is scaled from the bytes the previous chunk fetched (values close in the graph have similar sizes).
+    const first = new Map<string, ReturnType<typeof read> & { dtype: string; bytes: number }>();
+    const feedsOne = feedsAt(1, false);
+    for (let start = 0, count = FIRST_CHUNK_NAMES; start < names.length; ) {
+      const chunk = names.slice(start, start + count);
+      let one: ort.InferenceSession.ReturnType;
+      try {
+        one = await session.run(feedsOne, chunk, { logSeverityLevel: 4 });
+      } catch (e) {
+        throw new EnvisionError('E_ONNX', `probing the model's intermediate values failed: ${describeCause(e)}`, e);
+      }
+      let fetched = 0;
+      for (const name of chunk) {
+        const v = one[name] as ort.Tensor;
+        const bytes = v.size * (BYTES[v.type] ?? 8);
+        first.set(name, { dtype: v.type, ...read(v), bytes });
+        fetched += bytes;
+      }
+      start += chunk.length;
+      count = Math.max(1, Math.min(2 * count, Math.floor((count * PROBE_CHUNK_BYTES) / Math.max(2 * fetched, 1))));
     }
-    const first = new Map(names.map((name) => [name, { dtype: (one[name] as ort.Tensor).type, ...read(one[name] as ort.Tensor), bytes: (one[name] as ort.Tensor).size * (BYTES[(one[name] as ort.Tensor).type] ?? 8) }]));
-    one = {};
     // The other runs fetch the values in chunks that fit PROBE_CHUNK_BYTES at batch 2.
     const chunks: string[][] = [[]];
     let used = 0;
