@@ -179,6 +179,23 @@ def normalise(t):
     return t / t.norm(dim=-1, keepdim=True)
 
 
+BLACK = (0.0 - tm.IMG_MEAN) / tm.IMG_STD  # a black pixel after the processor's normalisation
+
+
+def shifted(pixels, shift):
+    """Each image translated by its own random (dy, dx) in [-shift, shift] px, the uncovered border black: the
+    phantoms' findings keep their side and zone under such small shifts, so the captions stay true."""
+    if shift == 0:
+        return pixels
+    n, c, h, w = pixels.shape
+    padded = F.pad(pixels, (shift, shift, shift, shift), value=BLACK)
+    out = torch.empty_like(pixels)
+    for i in range(n):
+        dy, dx = random.randint(0, 2 * shift), random.randint(0, 2 * shift)
+        out[i] = padded[i, :, dy:dy + h, dx:dx + w]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Evaluation: ZeroShotClassifier (max over prompts)
 # ---------------------------------------------------------------------------------------------
@@ -227,6 +244,10 @@ def main():
     ap.add_argument("--context", type=int, default=32, help="text positions (max_position_embeddings)")
     ap.add_argument("--embed", type=int, default=64, help="projection_dim")
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--shift", type=int, default=0, help="random translation of each training image, px")
+    ap.add_argument("--false-negatives", choices=["keep", "mask"], default="mask",
+                    help="in-batch pairs whose image shows the other caption's class: keep them as negatives (plain "
+                         "CLIP) or mask them out of the softmax (the phantoms repeat classes within a batch)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--wd", type=float, default=0.05)
     ap.add_argument("--minutes", type=float, default=5.0, help="wall-time budget of the training loop")
@@ -255,6 +276,7 @@ def main():
     train_items, val_items = tr_items[:n_train], tr_items[n_train:]
     px_train, px_val = px_all[:n_train], px_all[n_train:]
     pools = [tm.caption_pools(it) for it in train_items]
+    classes_of = [{c for c, _ in pool} for pool in pools]  # per training image: the classes it shows
     print("phantoms: %d train, %d val, %d held-out (%.1f s)" % (n_train, len(val_items), len(ho_items),
                                                                  time.time() - t_start), flush=True)
 
@@ -297,13 +319,20 @@ def main():
             for grp in opt.param_groups:
                 grp["lr"] = lr
             b = perm[k:k + a.batch].tolist()
-            caps = []
+            caps, cap_class = [], []
             for i in b:
-                _, pool = random.choice(pools[i])
+                c, pool = random.choice(pools[i])
+                cap_class.append(c)
                 caps.append(random.choice(pool))
-            img = normalise(model.image_embeds(px_train[b].expand(-1, 3, -1, -1)))
+            img = normalise(model.image_embeds(shifted(px_train[b], a.shift).expand(-1, 3, -1, -1)))
             txt = normalise(model.text_embeds(*encode_batch(caps, info)))
             logits = model.logit_scale.exp() * img @ txt.t()
+            if a.false_negatives == "mask":
+                # off-diagonal pairs where image i also shows caption j's class are not negatives: drop them from
+                # both softmax denominators (the targets stay the diagonal)
+                shows = torch.tensor([[cap_class[j] in classes_of[i] for j in range(len(b))] for i in b])
+                shows.fill_diagonal_(False)
+                logits = logits.masked_fill(shows, float("-inf"))
             target = torch.arange(len(b))
             loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target))
             opt.zero_grad()
@@ -402,9 +431,12 @@ def main():
                   "embeddingDim": a.embed, "vocab": info["vocab_size"],
                   "parameters": sum(p.numel() for p in model.parameters())},
         "preprocessing": {"processor": "CLIPImageProcessor", "mean": tm.IMG_MEAN, "std": tm.IMG_STD},
-        "training": {"loss": "symmetric InfoNCE (CLIP), learned temperature clamped to [0, ln 100]",
+        "training": {"loss": "symmetric InfoNCE (CLIP), learned temperature clamped to [0, ln 100]" + (
+                         "; in-batch false negatives (image shows the other caption's class) masked out of both "
+                         "softmaxes" if a.false_negatives == "mask" else ""),
                      "captions": "per image one finding (or the normal captions), one of its captions or its class "
                                  "label",
+                     "augmentation": "random translation by up to %d px, black border" % a.shift if a.shift else "none",
                      "optimizer": "AdamW lr %g wd %g, %d warm-up steps, cosine over the time budget, grad-norm 1" % (
                          a.lr, a.wd, warmup),
                      "batch": a.batch, "epochs": epoch, "steps": step, "seed": a.seed, "resumed": resumed,
