@@ -1,5 +1,6 @@
 // The unit of work of a run: one image × one method, all targets. A run is plan (images × methods → items), compute
 // (one item, in this process, in a worker process or in a queue worker) and collect (figures, manifest, report).
+import { BackgroundJobs } from './background-jobs.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
@@ -90,8 +91,13 @@ export interface ItemRecord {
   readonly perDimension?: RunManifest['perDimension'][number];
   /** Every file the item wrote (maps, store, overlays, token files). */
   readonly files: readonly WrittenFile[];
-  /** Time spent in attribution and in rendering overlays (milliseconds; timing, not content). */
+  /**
+   * Time spent in attribution, and time the item spent rendering that did not overlap it: writing the maps and
+   * waiting for the overlays still being drawn after its last attribution (overlays render while the next target's
+   * attribution computes). Milliseconds; timing, not content.
+   */
   readonly attributionMs: number;
+  /** See {@link ItemRecord.attributionMs}. */
   readonly renderMs: number;
 }
 
@@ -244,6 +250,7 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
     throw new EnvisionError('E_CONFIG', `item ${item.id} does not belong to the experiment ${plan.configFile} as loaded here`);
   }
   const written = new Set<string>();
+  const rendering = new BackgroundJobs();
   const put = async (path: string): Promise<string> => {
     const full = await confinedPath(out, path);
     written.add(path);
@@ -323,8 +330,9 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
       for (let k = 0; k < maps.shape[0]!; k++) {
         for (const sign of plan.output.signs) {
           const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
-          const bytes = await renderOverlay({ map: row(maps, k), image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha });
-          await writeFileAtomic(await put(png), bytes);
+          const map = row(maps, k);
+          // (rendered while the next target's attribution computes; the item waits for all before its record)
+          rendering.add(async () => writeFileAtomic(await put(png), await renderOverlay({ map, image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha })));
           overlays.push(png);
         }
       }
@@ -361,11 +369,15 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
         ...(metrics ? { metrics } : {}),
       });
     }
+    const waitStart = performance.now();
+    await rendering.drain();
+    renderMs += performance.now() - waitStart;
     const files: WrittenFile[] = [];
     for (const path of written) files.push(await fileEntry(out, path));
     return { format: ITEM_RECORD_FORMAT, id: item.id, inputs: item.inputs, items, ...(perDimension ? { perDimension } : {}), files, attributionMs, renderMs };
   } catch (e) {
     // (whatever the cause: the run goes on without this item, which must leave no half of its files)
+    await rendering.drain().catch(() => undefined);
     await removeWritten(out, written).catch(() => undefined);
     throw e;
   }

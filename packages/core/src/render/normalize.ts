@@ -65,8 +65,9 @@ export function cumulativeSumThreshold(values: ArrayLike<number>, percentile: nu
   let running = 0;
   for (let i = 0; i < sorted.length; i++) cum[i] = running += sorted[i]!;
   const target = cum[cum.length - 1]! * 0.01 * percentile;
-  const index = cum.findIndex((s) => s >= target);
-  return sorted[index < 0 ? sorted.length - 1 : index]!;
+  let index = 0;
+  while (index < cum.length && !(cum[index]! >= target)) index++;
+  return sorted[index < cum.length ? index : sorted.length - 1]!;
 }
 
 /**
@@ -98,8 +99,10 @@ export function normalizeAttr(values: ArrayLike<number>, sign: Sign, outlierPerc
   for (let i = 0; i < n; i++) kept[i] = keep(values[i]!, sign);
   const out = new Float32Array(n);
   if (n === 0) return out;
-  const magnitudes = kept.map(Math.abs).filter((v) => !Number.isNaN(v));
-  const t = magnitudes.length === 0 ? 0 : cumulativeSumThreshold(magnitudes, 100 - outlierPerc);
+  const magnitudes = new Float64Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(kept[i]!)) magnitudes[count++] = Math.abs(kept[i]!);
+  const t = count === 0 ? 0 : cumulativeSumThreshold(magnitudes.subarray(0, count), 100 - outlierPerc);
   // For `negative` Captum divides by −t, which turns the kept non-positive values into magnitudes.
   const scale = sign === 'negative' ? -t : t;
   for (let i = 0; i < n; i++) {
