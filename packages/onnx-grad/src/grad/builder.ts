@@ -110,8 +110,8 @@ const REDUCED_FLOATS = new Set(['float16', 'bfloat16']);
 /**
  * Builds the vector–Jacobian-product model of a forward ONNX model: inputs are the forward inputs plus the cotangent
  * `[K, …O]`; outputs are `of` and the gradient `[B, K, …S]`, row k being ∂(cotangent_k · of_b)/∂wrt_b. The forward
- * nodes are kept as they are and their values are reused by the backward nodes (tiled K times along the batch when
- * K > 1, never recomputed). Shapes are specialised to the feeds' shapes, found by probing the forward model.
+ * nodes are kept as they are and their values are reused by the backward nodes (never recomputed; tiled K times along
+ * the batch when K > 1, except that with one image rules which broadcast forward values get them at batch 1). Shapes are specialised to the feeds' shapes, found by probing the forward model.
  *
  * @param model - the forward model (opset 13 or newer)
  * @param feeds - example feeds with the batch B the gradient model will run at
@@ -161,6 +161,17 @@ export async function buildGradientModel(
       tiled.set(name, t);
     }
     return t;
+  };
+  // With one image, forward values reach rules that broadcast them at batch 1 (see GradientRule.broadcastsForwardValues).
+  const forwardValue = (name: string, rule: GradientRule): string => {
+    if (b === 1 && k > 1 && rule.broadcastsForwardValues !== undefined && !initializers.has(name) && !constants.has(name)) {
+      const axis = graphInputs.has(name) ? 0 : layout.batchAxis(name);
+      if (axis === null) return name;
+      // Only a batch axis of extent 1 broadcasts against K (not one that merges the batch with windows or heads).
+      const one = graphInputs.has(name) ? feeds[name]!.shape : layout.shape(name, 1);
+      if (one[axis] === 1 && (rule.broadcastsForwardValues === 'elementwise' || axis < one.length - 2)) return name;
+    }
+    return atBackwardBatch(name);
   };
   const constIntsOf = (name: string): number[] | undefined => {
     const t = initializers.get(name) ?? constants.get(name);
@@ -217,7 +228,7 @@ export async function buildGradientModel(
     if (rule === undefined) {
       throw new EnvisionError('E_ONNX', `no gradient rule for op ${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
     }
-    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { atBackwardBatch, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf });
+    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf });
     const inGrads = rule.backward(ctx);
     differentiatedNodes++;
     node.input.forEach((name, i) => {
@@ -261,7 +272,7 @@ export async function buildGradientModel(
 }
 
 interface BuilderAccess {
-  atBackwardBatch(name: string): string;
+  forwardValue(name: string, rule: GradientRule): string;
   shapeAt(name: string): number[];
   constIntsOf(name: string): number[] | undefined;
   constFloatsOf(name: string): number[] | undefined;
@@ -301,8 +312,8 @@ function ruleContext(
     opset,
     inputCount: node.input.length,
     hasInput: (i) => node.input[i] !== undefined && node.input[i] !== '',
-    input: (i) => access.atBackwardBatch(inputName(i)),
-    output: (i) => access.atBackwardBatch(node.output[i]!),
+    input: (i) => access.forwardValue(inputName(i), rule),
+    output: (i) => access.forwardValue(node.output[i]!, rule),
     inputShape: (i) => access.shapeAt(inputName(i)),
     outputShape: (i) => access.shapeAt(node.output[i]!),
     inputType: (i) => dataTypeOfOrt(access.dtypeOf(inputName(i))),

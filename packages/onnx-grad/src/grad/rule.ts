@@ -15,9 +15,9 @@ export interface RuleContext {
   readonly inputCount: number;
   /** True when input i is present (not omitted, not `''`). */
   hasInput(i: number): boolean;
-  /** Forward value of input i, at the backward batch. */
+  /** Forward value of input i, at the backward batch (at batch 1 for rules that broadcast forward values, B = 1). */
   input(i: number): string;
-  /** Forward value of output i, at the backward batch. */
+  /** Forward value of output i, as {@link RuleContext.input}. */
   output(i: number): string;
   /** Concrete shape of input i. */
   inputShape(i: number): number[];
@@ -65,6 +65,16 @@ export interface RuleContext {
 export interface GradientRule {
   /** The ONNX operator type, e.g. `MatMul`. */
   readonly opType: string;
+  /**
+   * Set when the rule combines the forward values it reads ({@link RuleContext.input}, {@link RuleContext.output})
+   * with cotangents only through numpy-broadcasting ops — `'elementwise'` (Mul, Where, Softmax's and LayerNorm's
+   * reductions along non-batch axes…) or `'matmul'` (MatMul, broadcasting its leading axes) — and every value it
+   * returns involves a cotangent. With one image (B = 1) and K rows, the builder then hands it forward values at
+   * batch 1, which broadcast against the cotangents' K, instead of tiling them K times: no copies, and work on
+   * forward values alone (exp(−x²), x̂) done once instead of K times. For `'matmul'` only values whose batch axis is
+   * a leading one are handed so.
+   */
+  readonly broadcastsForwardValues?: 'elementwise' | 'matmul';
   /**
    * Returns one entry per node input: the name of its cotangent, or undefined for inputs that get none (integer
    * inputs, or inputs for which `ctx.needsGrad(i)` is false).

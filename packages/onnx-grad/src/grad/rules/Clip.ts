@@ -8,6 +8,7 @@ import type { GradientRule } from '../rule.js';
  */
 export const Clip: GradientRule = {
   opType: 'Clip',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     if (ctx.needsGrad(1) || ctx.needsGrad(2)) ctx.fail('the bounds min/max depend on the attributed input: only x is differentiated');
     const g = ctx.grad()!;

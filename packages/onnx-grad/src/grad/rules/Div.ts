@@ -3,6 +3,7 @@ import type { GradientRule } from '../rule.js';
 /** d(a / b) = da / b − (a / b²)·db = da / b − (y / b)·db, unbroadcast. */
 export const Div: GradientRule = {
   opType: 'Div',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const out = ctx.outputShape(0);

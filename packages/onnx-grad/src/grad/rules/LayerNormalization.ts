@@ -17,6 +17,7 @@ function meanOver(ctx: RuleContext, v: string, axes: readonly number[]): string 
  */
 export const LayerNormalization: GradientRule = {
   opType: 'LayerNormalization',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const xShape = ctx.inputShape(0);
     const rank = xShape.length;

@@ -6,6 +6,7 @@ import type { GradientRule } from '../rule.js';
  */
 export const LeakyRelu: GradientRule = {
   opType: 'LeakyRelu',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const alpha = ctx.attrFloat('alpha', 0.01);
     const slope = ctx.op('Where', [ctx.op('Greater', [ctx.input(0), ctx.floats([0], [])]), ctx.floats([1], []), ctx.floats([alpha], [])]);

@@ -4,6 +4,7 @@ import { softmaxAxis } from './Softmax.js';
 /** y = log softmax(x) along `axis`: dx = dy − exp(y) · Σ_axis dy. */
 export const LogSoftmax: GradientRule = {
   opType: 'LogSoftmax',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const total = ctx.op('ReduceSum', [g, ctx.ints([softmaxAxis(ctx)])], { keepdims: 1n });

@@ -13,6 +13,7 @@ function transposeLast(ctx: Parameters<GradientRule['backward']>[0], value: stri
  */
 export const MatMul: GradientRule = {
   opType: 'MatMul',
+  broadcastsForwardValues: 'matmul',
   backward(ctx) {
     const aShape = ctx.inputShape(0);
     const bShape = ctx.inputShape(1);

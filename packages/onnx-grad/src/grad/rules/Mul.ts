@@ -3,6 +3,7 @@ import type { GradientRule } from '../rule.js';
 /** d(a · b) = b·da + a·db, unbroadcast. */
 export const Mul: GradientRule = {
   opType: 'Mul',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const out = ctx.outputShape(0);

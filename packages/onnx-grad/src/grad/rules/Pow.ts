@@ -7,6 +7,7 @@ import type { GradientRule } from '../rule.js';
  */
 export const Pow: GradientRule = {
   opType: 'Pow',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const out = ctx.outputShape(0);

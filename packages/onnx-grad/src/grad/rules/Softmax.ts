@@ -11,6 +11,7 @@ export function softmaxAxis(ctx: RuleContext): number {
 /** y = softmax(x) along `axis`: dx = y · (dy − Σ_axis dy · y). */
 export const Softmax: GradientRule = {
   opType: 'Softmax',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const y = ctx.output(0);

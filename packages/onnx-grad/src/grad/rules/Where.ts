@@ -6,6 +6,7 @@ import type { GradientRule } from '../rule.js';
  */
 export const Where: GradientRule = {
   opType: 'Where',
+  broadcastsForwardValues: 'elementwise',
   backward(ctx) {
     const g = ctx.grad()!;
     const out = ctx.outputShape(0);
