@@ -125,12 +125,26 @@ describe('envision bench phantom --methods rise', () => {
   }, 180_000);
 });
 
+describe('envision bench phantom --methods grad-cam', () => {
+  it('runs Grad-CAM on the layer --option names (the last Swin stage, its tokens as the patch grid)', () => {
+    const out = join(dir, 'grad-cam');
+    const r = envision(['bench', 'phantom', '--n', '1', '--json', '--out', out, '--methods', 'grad-cam', '--option', 'grad-cam.layer=/stages.2.1/Add_2_output_0', '--option', 'grad-cam.tokens=all', ...FAST.slice(0, 6)]);
+    expect(r.code, r.stderr).toBe(0);
+    const gc = (JSON.parse(r.stdout) as { methods: Record<string, Record<string, Record<string, number>>> }).methods['grad-cam']!;
+    for (const approach of ['baseline', 'proposed']) expect(gc[approach]!.energyInBox).toBeGreaterThan(0);
+    const details = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')) as { settings: { methods: { id: string; options: Record<string, unknown> }[] } };
+    expect(details.settings.methods.find((m) => m.id === 'grad-cam')!.options).toEqual({ upsample: 'bilinear', relu: false, layer: '/stages.2.1/Add_2_output_0', tokens: 'all' });
+  }, 180_000);
+});
+
 describe('envision bench: bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['N < 1', ['--n', '0'], /^envision bench: --n must be an integer ≥ 1, got '0'$/],
     ['N not a number', ['--n', 'two'], /^envision bench: --n must be an integer ≥ 1, got 'two'$/],
     ['N beyond the held-out range', ['--n', '100000'], /^envision bench: --n must be at most the \d+ held-out seeds of .*training\.json, got 100000$/],
-    ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime, rise\)$/],
+    ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime, rise, grad-cam\)$/],
+    ['grad-cam without its layer', ['--methods', 'grad-cam'], /^envision bench: --methods grad-cam needs --option grad-cam\.layer=NAME, the vision model tensor to explain/],
+    ['grad-cam on a tensor the model lacks', ['--n', '1', '--methods', 'grad-cam', '--option', 'grad-cam.layer=/stages.2.1/Add_9_output_0', '--accuracy-n', '4'], /^envision bench: .*no intermediate value '\/stages\.2\.1\/Add_9_output_0'; close names: .*\/stages\.2\.1\/Add_2_output_0/],
     ['an option for a method not run', ['--methods', 'ig', '--option', 'occlusion.window=[3,8,8]'], /^envision bench: --option expects METHOD\.KEY=VALUE with METHOD one of ig, got/],
     ['a bad tolerance', ['--tolerance=-1'], /^envision bench: --tolerance must be a number of pixels ≥ 0, got '-1'$/],
     ['an unknown flag', ['--frobnicate'], /^envision bench: .*frobnicate.*\(see envision bench --help\)$/],

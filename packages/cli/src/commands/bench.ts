@@ -25,7 +25,7 @@ import {
 export const BENCH_METHOD_IDS: readonly string[] = ['occlusion', 'ig', 'gradshap', 'guided-backprop'];
 
 /** Further methods `--methods` may name, with defaults in {@link benchMethodDefaults}; not run unless named (they cost more). */
-export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime', 'rise'];
+export const BENCH_OPTIONAL_METHOD_IDS: readonly string[] = ['input-x-gradient', 'noise-tunnel', 'feature-ablation', 'shapley-sampling', 'kernel-shap', 'lime', 'rise', 'grad-cam'];
 
 /** Every method `--methods` accepts. */
 const ALL_BENCH_METHOD_IDS: readonly string[] = [...BENCH_METHOD_IDS, ...BENCH_OPTIONAL_METHOD_IDS];
@@ -101,7 +101,10 @@ Method defaults (size = the model's input size, black = grey level 0 after prepr
                    weighted least squares, linear, run direct)
 
   rise             500 masks (the paper uses thousands), 8×8 cells, keep-probability 0.5, dropped pixels
-                   blended toward black, 50 per evaluation, seed S`;
+                   blended toward black, 50 per evaluation, seed S
+  grad-cam         needs --option grad-cam.layer=NAME (a tensor of the vision model, e.g. its last stage; envision
+                   grad --wrt with a wrong name lists close ones) and, for a token layer, grad-cam.tokens=all or
+                   drop-first; bilinear upsampling, no ReLU (Captum's default; linear, so run direct)`;
 
 /** An integer flag value no smaller than `min`. */
 function integer(flag: string, text: string, min: number): number {
@@ -162,6 +165,7 @@ export function benchMethodDefaults(size: number, channels: number, black: numbe
     'kernel-shap': { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed },
     lime: { mask: { type: 'grid', size: [w, w] }, samples: 160, baseline: black, perturbationsPerEval: 32, seed, model: 'lasso', alpha: 0.01 },
     rise: { masks: 500, cells: 8, probability: 0.5, baseline: black, perturbationsPerEval: 50, seed },
+    'grad-cam': { upsample: 'bilinear', relu: false },
   };
 }
 
@@ -291,6 +295,9 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
   const threads = { ...threadOptions(values.threads), ...(await providerOptions('bench', values.ep, io)) };
   const ids = methodIds(values.methods);
   const overrides = optionOverrides(values.option ?? [], ids);
+  if (ids.includes('grad-cam') && overrides['grad-cam']?.layer === undefined) {
+    throw new EnvisionError('E_USAGE', '--methods grad-cam needs --option grad-cam.layer=NAME, the vision model tensor to explain (e.g. its last stage; envision grad --wrt NAME lists close names of a wrong one)');
+  }
   // --bundle (and no flag) is a phantom bundle with all its files; --model any adapter's folder, whose training
   // record and prompt file are optional (the bundled phantom MedCLIP's held-out seeds, the phantom class names).
   if (values.bundle !== undefined && values.model !== undefined) throw new EnvisionError('E_USAGE', 'give --model DIR or --bundle DIR, not both (see envision bench --help)');
@@ -324,6 +331,12 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
     const white = model.preprocess(new Uint8Array(size * size).fill(255), size).data[0]!;
     const defaults = benchMethodDefaults(size, loaded.channels, black, seed, white);
     const methods: BenchMethodSpec[] = ids.map((id) => ({ id, options: { ...defaults[id], ...overrides[id] } }));
+    const layer = overrides['grad-cam']?.layer;
+    if (typeof layer === 'string') {
+      // A wrong layer name fails here, in one line naming close ones, before any phantom is generated.
+      const { model: vision, input } = model.adapter.vision;
+      await vision.layer?.({ [input]: model.preprocess(new Uint8Array(size * size), size) }, layer);
+    }
     if (training.size !== undefined && training.size !== size) {
       log(`warning: training.json evaluated ${training.size} px phantoms but the model's input is ${size} px; phantoms are generated at ${size} px`);
     }
