@@ -9,6 +9,18 @@ describe('averageRanks', () => {
     expect(Array.from(averageRanks([10, 20, 10, 30, 20]))).toEqual([1.5, 3.5, 1.5, 5, 3.5]);
     expect(Array.from(averageRanks([3, -Infinity, Infinity, Infinity]))).toEqual([2, 1, 3.5, 3.5]);
   });
+
+  it('ranks NaN as NaN after every number, and −0 and 0 as one tie', () => {
+    expect(Array.from(averageRanks([2, NaN, -0, 0, 1]))).toEqual([4, NaN, 1.5, 1.5, 3]);
+  });
+
+  it('equals the definition, count below + (count equal + 1) / 2, on random values with many ties', () => {
+    let state = 12345;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values = Array.from({ length: 500 }, () => Math.round(random() * 40) / 4 - 5);
+    const expected = values.map((v) => values.filter((w) => w < v).length + (values.filter((w) => w === v).length + 1) / 2);
+    expect(Array.from(averageRanks(values))).toEqual(expected);
+  });
 });
 
 describe('spearman', () => {

@@ -10,22 +10,32 @@ import { type AttributionUse, type MapInput, applyUse, formatSize, toPlane } fro
  */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => {
-    const a = values[i]!;
-    const b = values[j]!;
-    if (Number.isNaN(a) || Number.isNaN(b)) return Number(Number.isNaN(a)) - Number(Number.isNaN(b));
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  // The native typed-array sort (NaN last, −0 before 0); each value's tie group is found by two binary searches, so
+  // the ranks need no comparator calls: tens of times faster than sorting indices on 224² maps.
+  const sorted = Float64Array.from(values).sort();
   const ranks = new Float64Array(n);
-  let start = 0;
-  while (start < n) {
-    let end = start + 1;
-    const v = values[order[start]!]!;
-    while (end < n && values[order[end]!] === v) end++;
-    // positions start..end−1 (0-based) hold ranks start+1..end; their mean is (start + 1 + end) / 2
-    const rank = Number.isNaN(v) ? NaN : (start + 1 + end) / 2;
-    for (let k = start; k < end; k++) ranks[order[k]!] = rank;
-    start = end;
+  for (let i = 0; i < n; i++) {
+    const v = Number(values[i]);
+    if (Number.isNaN(v)) {
+      ranks[i] = NaN;
+      continue;
+    }
+    // sorted[lo..hi−1] are the values equal to v (−0 and 0 alike): they hold ranks lo+1..hi, whose mean is (lo+1+hi)/2
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    hi = n;
+    while (end < hi) {
+      const mid = (end + hi) >>> 1;
+      if (sorted[mid]! <= v) end = mid + 1;
+      else hi = mid;
+    }
+    ranks[i] = (lo + 1 + end) / 2;
   }
   return ranks;
 }
