@@ -9,7 +9,7 @@ import { EnvisionError, describeCause, writeFileAtomic, row, type Tensor } from 
 import type { Experiment } from '../config/experiment.js';
 import { encodeNpy } from '../npy.js';
 import type { PluginRegistry } from '../registry.js';
-import { renderOverlay } from '../render/index.js';
+import { OverlayWriter } from '../render/overlay-writer.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
@@ -250,7 +250,7 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
     throw new EnvisionError('E_CONFIG', `item ${item.id} does not belong to the experiment ${plan.configFile} as loaded here`);
   }
   const written = new Set<string>();
-  const rendering = new BackgroundJobs();
+  const rendering = new BackgroundJobs(8);
   const put = async (path: string): Promise<string> => {
     const full = await confinedPath(out, path);
     written.add(path);
@@ -331,8 +331,9 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
         for (const sign of plan.output.signs) {
           const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
           const map = row(maps, k);
-          // (rendered while the next target's attribution computes; the item waits for all before its record)
-          rendering.add(async () => writeFileAtomic(await put(png), await renderOverlay({ map, image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha })));
+          // (rendered on the overlay thread while the next target's attribution computes; the item waits for all
+          // of them before its record)
+          rendering.add(async () => OverlayWriter.get().write(await put(png), { map, image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha }));
           overlays.push(png);
         }
       }

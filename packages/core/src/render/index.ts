@@ -16,6 +16,7 @@ export {
   colorize,
 } from './colormap.js';
 export { type OverlayImage, type OverlayOptions, renderOverlay, writeOverlayPng, imageFromTensor } from './overlay.js';
+export { type OverlayJob, type OverlayReply, OverlayWriter } from './overlay-writer.js';
 export {
   type GridOptions,
   type GridLayout,
