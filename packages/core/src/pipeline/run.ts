@@ -1,3 +1,4 @@
+import { BackgroundJobs } from './background-jobs.js';
 import { join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import { isLinearInTarget } from '../method-maps.js';
@@ -328,30 +329,34 @@ async function collectRun(
   const records = all.filter((r): r is ItemRecord => r !== undefined);
   let renderMs = records.reduce((a, r) => a + r.renderMs, 0);
   const figureStart = performance.now();
+  // The figures are drawn four at a time (sharp composes them on its own threads) and listed in plan order.
+  const drawing = new BackgroundJobs(4);
   for (const [i, name] of imageNames.entries()) {
     const ofImage = all.slice(i * methods.length, (i + 1) * methods.length);
     const succeeded = methods.filter((_, j) => ofImage[j] !== undefined);
     if (succeeded.length === 0) continue;
     const imageLabel = ofImage.find((r) => r !== undefined)!.items[0]?.image ?? name;
     for (const [t, target] of targets.entries()) {
-      const firsts = new Map<string, Uint8Array[]>();
-      for (const [j, m] of methods.entries()) {
-        const overlays = ofImage[j]?.items[t]?.overlays ?? [];
-        firsts.set(m.name, await Promise.all(overlays.filter((_, k) => k % signs === 0).map((png) => readFile(join(out, png)))));
-      }
-      const cells = (methodName: string) => firsts.get(methodName) ?? [];
-      const names = succeeded.map((x) => x.name);
-      const classifier = target.kind === 'classifier';
-      const grid = classifier
-        ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
-        : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
       const png = join(name, `figure-${target.name}.png`);
-      const path = await confinedPath(out, png);
+      const classifier = target.kind === 'classifier';
       written.add(png);
-      await writeFileAtomic(path, await renderGrid({ ...grid, cellSize: 160 }));
       figures.push({ image: imageLabel, target: target.name, layout: classifier ? 'methods-by-classes' : 'rows-by-methods', png });
+      drawing.add(async () => {
+        const firsts = new Map<string, Uint8Array[]>();
+        for (const [j, m] of methods.entries()) {
+          const overlays = ofImage[j]?.items[t]?.overlays ?? [];
+          firsts.set(m.name, await Promise.all(overlays.filter((_, k) => k % signs === 0).map((file) => readFile(join(out, file)))));
+        }
+        const cells = (methodName: string) => firsts.get(methodName) ?? [];
+        const names = succeeded.map((x) => x.name);
+        const grid = classifier
+          ? { cells: names.map((mn) => cells(mn)), rowLabels: names, colLabels: target.labels }
+          : { cells: target.labels.map((_, r) => names.map((mn) => cells(mn)[r] ?? null)), rowLabels: target.labels, colLabels: names };
+        await writeFileAtomic(await confinedPath(out, png), await renderGrid({ ...grid, cellSize: 160 }));
+      });
     }
   }
+  await drawing.drain();
   renderMs += performance.now() - figureStart;
   // (resolved once per process: loading the adapter did it, and said any fallback)
   const providers = await resolveExecutionProviders(plan.model.executionProviders);
