@@ -99,13 +99,15 @@ export async function renderGrid(options: GridOptions): Promise<Uint8Array> {
     }
   });
   const layout = gridLayout(cells.length, colLabels.length, rowLabels, colLabels, cellSize);
-  const layers: OverlayOptions[] = [];
+  // The cells are fitted at once (sharp works on its own threads) and composed as raw pixels.
+  const jobs: Promise<OverlayOptions>[] = [];
   for (let r = 0; r < cells.length; r++) {
     for (let c = 0; c < colLabels.length; c++) {
       const { left, top } = layout.cellOrigin(r, c);
-      layers.push({ input: await fitCell(cells[r]![c]!, cellSize, r, c), left, top });
+      jobs.push(fitCell(cells[r]![c]!, cellSize, r, c).then((raw) => ({ input: raw, raw: { width: cellSize, height: cellSize, channels: 3 }, left, top })));
     }
   }
+  const layers: OverlayOptions[] = await Promise.all(jobs);
   layers.push({ input: Buffer.from(labelsSvg(layout, rowLabels, colLabels)), left: 0, top: 0 });
   try {
     return await sharp({ create: { width: layout.width, height: layout.height, channels: 3, background: WHITE } })
@@ -133,13 +135,15 @@ export function escapeXml(text: string): string {
 
 async function fitCell(png: Uint8Array | null, size: number, row: number, col: number): Promise<Buffer> {
   try {
-    if (png === null) return await sharp({ create: { width: size, height: size, channels: 3, background: PLACEHOLDER } }).png().toBuffer();
+    if (png === null) return await sharp({ create: { width: size, height: size, channels: 3, background: PLACEHOLDER } }).raw().toBuffer();
     const meta = await sharp(png).metadata();
     const enlarging = (meta.width ?? 0) <= size && (meta.height ?? 0) <= size;
     return await sharp(png)
       .flatten({ background: WHITE })
       .resize(size, size, { fit: 'contain', background: WHITE, kernel: enlarging ? 'nearest' : 'lanczos3' })
-      .png()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
       .toBuffer();
   } catch (e) {
     throw new EnvisionError('E_IMAGE', `grid cell at row ${row}, column ${col} is not a readable image: ${describeCause(e)}`, e);
