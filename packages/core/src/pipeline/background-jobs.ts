@@ -1,8 +1,9 @@
 /**
- * Work that may run behind the caller's next steps: each job starts on a later turn of the event loop (so a job
- * queued before an onnxruntime call runs while that call computes), at most `concurrency` at a time, in the order
- * queued. `drain` waits for all of them and rethrows the first failure. What a run renders (overlays) goes here, so
- * PNG encoding overlaps the next attribution instead of following it.
+ * Work that may run behind the caller's next steps: each job starts on a later turn of the event loop, at most
+ * `concurrency` at a time, in the order queued; `drain` waits for all of them and rethrows the first failure. A run
+ * queues its overlays here (drawn on the overlay threads, see OverlayWriter, while the main thread goes on to the next
+ * attribution — onnxruntime-node computes synchronously on the main thread, so only work on other threads overlaps it)
+ * and its figures (composed by sharp on its own threads).
  */
 export class BackgroundJobs {
   private readonly waiting: (() => Promise<void>)[] = [];
