@@ -1,4 +1,3 @@
-import { BackgroundJobs } from './background-jobs.js';
 import { join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import { isLinearInTarget } from '../method-maps.js';
@@ -8,6 +7,7 @@ import type { AttributionMethod } from '../method.js';
 import { resolveOptions } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
 import { renderGrid } from '../render/index.js';
+import { BackgroundJobs } from './background-jobs.js';
 import { confinedPath, earlierRunFiles, manifestFiles, removeStaleFiles, removeWritten } from './stale-files.js';
 import { PREVIOUS_MANIFEST, lockRunFolder, moveManifestAside, removeTempFiles } from './run-lock.js';
 import { writeReport } from '../report/index.js';

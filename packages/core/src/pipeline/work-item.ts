@@ -1,6 +1,5 @@
 // The unit of work of a run: one image × one method, all targets. A run is plan (images × methods → items), compute
 // (one item, in this process, in a worker process or in a queue worker) and collect (figures, manifest, report).
-import { BackgroundJobs } from './background-jobs.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
@@ -10,6 +9,7 @@ import type { Experiment } from '../config/experiment.js';
 import { encodeNpy } from '../npy.js';
 import type { PluginRegistry } from '../registry.js';
 import { OverlayWriter } from '../render/overlay-writer.js';
+import { BackgroundJobs } from './background-jobs.js';
 import { displayImage } from './display.js';
 import { fuseStored, perDimensionMaps } from './jacobian-store.js';
 import { slug, uniqueNames } from './labels.js';
@@ -331,7 +331,7 @@ export async function computeItem(context: RunContext, item: WorkItem, onProgres
         for (const sign of plan.output.signs) {
           const png = join(base, target.name, `${String(k).padStart(2, '0')}-${rowNames[k]}.${sign}.png`);
           const map = row(maps, k);
-          // (rendered on the overlay thread while the next target's attribution computes; the item waits for all
+          // (rendered on the overlay threads while the next target's attribution computes; the item waits for all
           // of them before its record)
           rendering.add(async () => OverlayWriter.get().write(await put(png), { map, image: underlay, sign, outlierPerc: plan.output.outlierPerc, alpha: plan.output.alpha }));
           overlays.push(png);
