@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
-import { expectSameRun, tinyRunYaml } from './run-folder.test-support.js';
+import { expectSameRun, tinyRunFiles } from './run-folder.test-support.js';
 
 // Distributed runs on BullMQ + Redis (issue 17, item 4): `envision run --queue` and `envision worker`, against a
 // throwaway redis-server on a loopback port: CI's (.ci/run starts one and names it in ENVISION_TEST_REDIS_URL), else
@@ -12,6 +12,7 @@ import { expectSameRun, tinyRunYaml } from './run-folder.test-support.js';
 const given = process.env.ENVISION_TEST_REDIS_URL;
 const hasRedis = given !== undefined || spawnSync('redis-server', ['--version']).status === 0;
 const temp = useTempDir('envision-queue-');
+const { experiment, referenceRun } = tinyRunFiles(temp);
 
 /** A TCP port free on the loopback interface right now. */
 const freePort = (): Promise<number> =>
@@ -83,23 +84,10 @@ async function stopWorker(w: Running): Promise<void> {
   await w.exited;
 }
 
-function experiment(name: string, out: string, window = 56, images = ['cxr-a', 'cxr-b'].map((i) => join(root, `fixtures/images/${i}.png`))): string {
-  const file = join(temp(), `${name}.yaml`);
-  writeFileSync(file, tinyRunYaml(out, images, window));
-  return file;
-}
 
 /** The items a worker computed to the end, from its log lines (`envision worker: IMAGE/METHOD done …`). */
 const doneBy = (w: Running): string[] => [...w.stderr.matchAll(/^envision worker: (\S+) done /gm)].map((m) => m[1]!);
 
-let reference = '';
-const referenceRun = () => {
-  if (reference !== '') return reference;
-  reference = join(temp(), 'reference');
-  const r = envision(['run', experiment('reference', reference)]);
-  expect(r.code, r.stderr).toBe(0);
-  return reference;
-};
 
 describe.skipIf(!hasRedis)(`envision run --queue and envision worker (BullMQ on a loopback redis-server)${hasRedis ? '' : ': skipped, the redis-server binary is not installed (apt-get install redis-server; .ci/run installs it)'}`, () => {
   it('two envision worker processes compute the queued items; the run collects files identical to a local run', async () => {
@@ -161,7 +149,7 @@ describe.skipIf(!hasRedis)(`envision run --queue and envision worker (BullMQ on 
     writeFileSync(bad, 'hello, I am text'); // hashed when planned, fails when the worker decodes it
     const out = join(temp(), 'failing');
     const worker = start(['worker', '--queue', url]);
-    const run = start(['run', experiment('failing', out, 56, [join(root, 'fixtures/images/cxr-a.png'), bad]), '--queue', url]);
+    const run = start(['run', experiment('failing', out, { images: ['cxr-a', bad] }), '--queue', url]);
     const { code } = await run.exited;
     await stopWorker(worker);
     expect(code, run.stderr).toBe(2);

@@ -3,17 +3,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, envision, root, useTempDir } from './cli.js';
-import { expectSameRun, tinyRunYaml } from './run-folder.test-support.js';
+import { expectSameRun, tinyRunFiles } from './run-folder.test-support.js';
 
 // Resume, interruption and worker processes of `envision run` (issue 17, items 1–3), on the tiny dual encoder:
 // 2 images × 2 methods = 4 items (image × method), 2 targets each.
 const temp = useTempDir('envision-resume-');
 
-function experiment(name: string, out: string, { images = ['cxr-a', 'cxr-b'], window = 56 } = {}): string {
-  const file = join(temp(), `${name}.yaml`);
-  writeFileSync(file, tinyRunYaml(out, images.map((i) => (i.includes('/') ? i : join(root, `fixtures/images/${i}.png`))), window));
-  return file;
-}
+const { experiment, referenceRun } = tinyRunFiles(temp);
 
 /** Items (image × method) a run computed, from its --json item events. */
 const computedItems = (stdout: string): string[] => [
@@ -46,14 +42,6 @@ async function runAndSignal(file: string, signal: NodeJS.Signals): Promise<{ cod
   return { code, signal: sig, stdout, stderr };
 }
 
-let reference = '';
-const referenceRun = () => {
-  if (reference !== '') return reference;
-  reference = join(temp(), 'reference');
-  const r = envision(['run', experiment('reference', reference)]);
-  expect(r.code, r.stderr).toBe(0);
-  return reference;
-};
 
 describe('envision run --resume', () => {
   it('a run stopped by SIGINT after its first item exits 130 at an item boundary; --resume redoes only the rest and gives the same files and manifest', async () => {

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import { root } from './cli.js';
+import { envision, root } from './cli.js';
 
 /**
  * The YAML of the tiny run the resume, worker and queue tests share: the tiny dual encoder, the given images
@@ -18,6 +18,31 @@ targets:
   - { name: prompts, texts: ["mild atelectasis", "cardiomegaly"] }
 output: { dir: ${out}, signs: [all, positive] }
 `;
+}
+
+/**
+ * The tiny run's experiment files in a test's temporary folder, and its reference run: `experiment(name, out)` writes
+ * `NAME.yaml` (images named by fixture, e.g. `cxr-a`, or given as paths) and returns its path; `referenceRun()` runs
+ * the default experiment once per test file and returns its folder, the run every other one must equal.
+ */
+export function tinyRunFiles(temp: () => string): {
+  experiment(name: string, out: string, options?: { images?: readonly string[]; window?: number }): string;
+  referenceRun(): string;
+} {
+  const experiment = (name: string, out: string, { images = ['cxr-a', 'cxr-b'], window = 56 }: { images?: readonly string[]; window?: number } = {}): string => {
+    const file = join(temp(), `${name}.yaml`);
+    writeFileSync(file, tinyRunYaml(out, images.map((i) => (i.includes('/') ? i : join(root, `fixtures/images/${i}.png`))), window));
+    return file;
+  };
+  let reference = '';
+  const referenceRun = (): string => {
+    if (reference !== '') return reference;
+    reference = join(temp(), 'reference');
+    const r = envision(['run', experiment('reference', reference)]);
+    expect(r.code, r.stderr).toBe(0);
+    return reference;
+  };
+  return { experiment, referenceRun };
 }
 
 /** Every file of a run folder but the manifest, the report and the journal: path → bytes. */
