@@ -144,6 +144,8 @@ describe('envision bench: bad input', () => {
     ['N beyond the held-out range', ['--n', '100000'], /^envision bench: --n must be at most the \d+ held-out seeds of .*training\.json, got 100000$/],
     ['an unknown method', ['--methods', 'ig,oclusion'], /^envision bench: --methods: unknown method 'oclusion' \(methods: occlusion, ig, gradshap, guided-backprop, input-x-gradient, noise-tunnel, feature-ablation, shapley-sampling, kernel-shap, lime, rise, grad-cam\)$/],
     ['grad-cam without its layer', ['--methods', 'grad-cam'], /^envision bench: --methods grad-cam needs --option grad-cam\.layer=NAME, the vision model tensor to explain/],
+    ['grad-cam with a layer that is not a name', ['--methods', 'grad-cam', '--option', 'grad-cam.layer=5'], /^envision bench: method grad-cam options: options\.layer must be string$/],
+    ['grad-cam with unknown token handling', ['--methods', 'grad-cam', '--option', 'grad-cam.layer=/stages.2.1/Add_2_output_0', '--option', 'grad-cam.tokens=bogus'], /^envision bench: method grad-cam options: options\.tokens must be equal to one of the allowed values$/],
     ['grad-cam on a tensor the model lacks', ['--n', '1', '--methods', 'grad-cam', '--option', 'grad-cam.layer=/stages.2.1/Add_9_output_0', '--accuracy-n', '4'], /^envision bench: .*no intermediate value '\/stages\.2\.1\/Add_9_output_0'; close names: .*\/stages\.2\.1\/Add_2_output_0/],
     ['an option for a method not run', ['--methods', 'ig', '--option', 'occlusion.window=[3,8,8]'], /^envision bench: --option expects METHOD\.KEY=VALUE with METHOD one of ig, got/],
     ['a bad tolerance', ['--tolerance=-1'], /^envision bench: --tolerance must be a number of pixels ≥ 0, got '-1'$/],
