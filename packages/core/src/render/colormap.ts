@@ -137,11 +137,32 @@ export function colorAt(name: ColormapName, t: number): Rgb {
  */
 export function colorize(normalized: ArrayLike<number>, sign: Sign): Uint8Array {
   const { name, vmin, vmax } = colormapForSign(sign);
+  const bytes = byteTable(name);
   const out = new Uint8Array(normalized.length * 3);
   for (let p = 0; p < normalized.length; p++) {
     const v = normalized[p]!;
-    const rgb: Rgb = Number.isNaN(v) ? [255, 255, 255] : colorAt(name, (v - vmin) / (vmax - vmin));
-    out.set(rgb, p * 3);
+    if (Number.isNaN(v)) {
+      out[p * 3] = out[p * 3 + 1] = out[p * 3 + 2] = 255;
+    } else {
+      const i = lutIndex((v - vmin) / (vmax - vmin)) * 3;
+      out[p * 3] = bytes[i]!;
+      out[p * 3 + 1] = bytes[i + 1]!;
+      out[p * 3 + 2] = bytes[i + 2]!;
+    }
   }
   return out;
+}
+
+const byteTables = new Map<ColormapName, Uint8Array>();
+
+/** The LUT of a map as {@link colorAt} rounds it to bytes: `3 · LUT_SIZE` RGB bytes. */
+function byteTable(name: ColormapName): Uint8Array {
+  let bytes = byteTables.get(name);
+  if (bytes === undefined) {
+    const lut = lookupTable(name);
+    bytes = new Uint8Array(LUT_SIZE * 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(lut[i]! * 255);
+    byteTables.set(name, bytes);
+  }
+  return bytes;
 }

@@ -1,4 +1,4 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import sharp from 'sharp';
 import { EnvisionError, describeCause } from '@envision/onnx-grad';
 
 /** Options of {@link renderGrid}. */
@@ -99,19 +99,17 @@ export async function renderGrid(options: GridOptions): Promise<Uint8Array> {
     }
   });
   const layout = gridLayout(cells.length, colLabels.length, rowLabels, colLabels, cellSize);
-  // The cells are fitted at once (sharp works on its own threads) and composed as raw pixels.
-  const jobs: Promise<OverlayOptions>[] = [];
-  for (let r = 0; r < cells.length; r++) {
-    for (let c = 0; c < colLabels.length; c++) {
-      const { left, top } = layout.cellOrigin(r, c);
-      jobs.push(fitCell(cells[r]![c]!, cellSize, r, c).then((raw) => ({ input: raw, raw: { width: cellSize, height: cellSize, channels: 3 }, left, top })));
-    }
-  }
-  const layers: OverlayOptions[] = await Promise.all(jobs);
-  layers.push({ input: Buffer.from(labelsSvg(layout, rowLabels, colLabels)), left: 0, top: 0 });
+  // The cells are fitted at once (sharp works on its own threads) and copied into a white RGB canvas; sharp then draws
+  // only the labels over it (compositing each opaque cell would give the same bytes, at many times the cost).
+  const cellBytes = await Promise.all(cells.flatMap((row, r) => row.map((png, c) => fitCell(png, cellSize, r, c))));
+  const canvas = Buffer.alloc(layout.width * layout.height * 3, 255);
+  cellBytes.forEach((raw, i) => {
+    const { left, top } = layout.cellOrigin(Math.floor(i / colLabels.length), i % colLabels.length);
+    for (let y = 0; y < cellSize; y++) raw.copy(canvas, ((top + y) * layout.width + left) * 3, y * cellSize * 3, (y + 1) * cellSize * 3);
+  });
   try {
-    return await sharp({ create: { width: layout.width, height: layout.height, channels: 3, background: WHITE } })
-      .composite(layers)
+    return await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } })
+      .composite([{ input: Buffer.from(labelsSvg(layout, rowLabels, colLabels)), left: 0, top: 0 }])
       .removeAlpha()
       .png()
       .toBuffer();
@@ -120,13 +118,6 @@ export async function renderGrid(options: GridOptions): Promise<Uint8Array> {
   }
 }
 
-/**
- * Escapes text for an SVG text node or attribute: `& < > " '` become entities and control characters XML 1.0
- * forbids are dropped (librsvg rejects the whole SVG otherwise).
- *
- * @param text - the raw label
- * @returns text safe to place between tags or in a quoted attribute
- */
 export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')

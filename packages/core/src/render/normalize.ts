@@ -1,4 +1,5 @@
 import { EnvisionError, type Tensor, formatShape } from '@envision/onnx-grad';
+import { sortAscending } from './sort-ascending.js';
 
 /**
  * Which attributions a rendering shows, as Captum's `VisualizeSign`:
@@ -60,14 +61,14 @@ export function cumulativeSumThreshold(values: ArrayLike<number>, percentile: nu
     throw new EnvisionError('E_CONFIG', `cumulative-sum threshold: percentile must be between 0 and 100 inclusive, got ${percentile}`);
   }
   if (values.length === 0) throw new EnvisionError('E_INPUT', 'cumulative-sum threshold: no values');
-  const sorted = Float64Array.from(values).sort();
-  const cum = new Float64Array(sorted.length);
+  const sorted = sortAscending(values);
+  let total = 0;
+  for (let i = 0; i < sorted.length; i++) total += sorted[i]!;
+  const target = total * 0.01 * percentile;
+  // the first index whose running sum (the same additions in the same order as the total's) reaches the target
   let running = 0;
-  for (let i = 0; i < sorted.length; i++) cum[i] = running += sorted[i]!;
-  const target = cum[cum.length - 1]! * 0.01 * percentile;
-  let index = 0;
-  while (index < cum.length && !(cum[index]! >= target)) index++;
-  return sorted[index < cum.length ? index : sorted.length - 1]!;
+  for (let i = 0; i < sorted.length; i++) if ((running += sorted[i]!) >= target) return sorted[i]!;
+  return sorted[sorted.length - 1]!;
 }
 
 /**

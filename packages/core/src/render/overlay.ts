@@ -73,7 +73,9 @@ export async function renderOverlay(options: OverlayOptions): Promise<Uint8Array
   // RGBA heat map: alpha 0 marks NaN, so the image shows through there after any resize.
   let heatRgba: Uint8Array = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) {
-    heatRgba.set(heat.subarray(p * 3, p * 3 + 3), p * 4);
+    heatRgba[p * 4] = heat[p * 3]!;
+    heatRgba[p * 4 + 1] = heat[p * 3 + 1]!;
+    heatRgba[p * 4 + 2] = heat[p * 3 + 2]!;
     heatRgba[p * 4 + 3] = Number.isNaN(normalized[p]!) ? 0 : 255;
   }
   if (width !== image.width || height !== image.height) {
@@ -82,8 +84,11 @@ export async function renderOverlay(options: OverlayOptions): Promise<Uint8Array
   const gray = grayUnderlay(image);
   const out = new Uint8Array(image.width * image.height * 3);
   for (let p = 0; p < gray.length; p++) {
-    const a = alpha * (heatRgba[p * 4 + 3]! / 255);
-    for (let ch = 0; ch < 3; ch++) out[p * 3 + ch] = Math.round(a * heatRgba[p * 4 + ch]! + (1 - a) * gray[p]!);
+    const a = heatRgba[p * 4 + 3] === 255 ? alpha : alpha * (heatRgba[p * 4 + 3]! / 255);
+    const g = (1 - a) * gray[p]!;
+    out[p * 3] = Math.round(a * heatRgba[p * 4]! + g);
+    out[p * 3 + 1] = Math.round(a * heatRgba[p * 4 + 1]! + g);
+    out[p * 3 + 2] = Math.round(a * heatRgba[p * 4 + 2]! + g);
   }
   return encodePng(out, image.width, image.height, 3);
 }
