@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { EnvisionError, describeCause } from '@envision/onnx-grad';
+import { drawSvgLayer } from './label-layer.js';
 
 /** Options of {@link renderGrid}. */
 export interface GridOptions {
@@ -99,22 +100,19 @@ export async function renderGrid(options: GridOptions): Promise<Uint8Array> {
     }
   });
   const layout = gridLayout(cells.length, colLabels.length, rowLabels, colLabels, cellSize);
-  // The cells are fitted at once (sharp works on its own threads) and copied into a white RGB canvas; sharp then draws
-  // only the labels over it (compositing each opaque cell would give the same bytes, at many times the cost).
+  // The cells are fitted at once (sharp works on its own threads) and copied into a white RGB canvas, the labels
+  // drawn over it (compositing each cell with sharp costs many times as much).
   const cellBytes = await Promise.all(cells.flatMap((row, r) => row.map((png, c) => fitCell(png, cellSize, r, c))));
   const canvas = Buffer.alloc(layout.width * layout.height * 3, 255);
   cellBytes.forEach((raw, i) => {
     const { left, top } = layout.cellOrigin(Math.floor(i / colLabels.length), i % colLabels.length);
     for (let y = 0; y < cellSize; y++) raw.copy(canvas, ((top + y) * layout.width + left) * 3, y * cellSize * 3, (y + 1) * cellSize * 3);
   });
+  await drawSvgLayer(canvas, layout.width, layout.height, labelsSvg(layout, rowLabels, colLabels));
   try {
-    return await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } })
-      .composite([{ input: Buffer.from(labelsSvg(layout, rowLabels, colLabels)), left: 0, top: 0 }])
-      .removeAlpha()
-      .png()
-      .toBuffer();
+    return await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer();
   } catch (e) {
-    throw new EnvisionError('E_IMAGE', `cannot compose a ${layout.width} × ${layout.height} grid: ${describeCause(e)}`, e);
+    throw new EnvisionError('E_IMAGE', `cannot encode a ${layout.width} × ${layout.height} grid: ${describeCause(e)}`, e);
   }
 }
 
