@@ -42,3 +42,51 @@ describe('buildGradientModel', () => {
     }
   });
 });
+
+describe('buildGradientModel: blocks that cover a value join by Concat', () => {
+  const c = (name: string, values: number[]) => tensorToProto(name, { dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values, BigInt) } as never);
+  // torch.roll(x, 2, dims=2): two slices of the last axis, concatenated the other way round; then × w.
+  const roll = [
+    makeNode('Slice', ['x', 'm2', 'end', 'ax'], ['tail'], {}, 'tail'),
+    makeNode('Slice', ['x', 'zero', 'm2', 'ax'], ['head'], {}, 'head'),
+    makeNode('Concat', ['tail', 'head'], ['r'], { axis: 2n }, 'concat'),
+    makeNode('Mul', ['r', 'w'], ['y'], {}, 'mul'),
+  ];
+  const rollConsts = [c('m2', [-2]), c('end', [1000]), c('zero', [0]), c('ax', [2])];
+  // q, k and v taken from one tensor by Gather (axis 1, scalar indices), combined as q · k + v.
+  const scalar = (name: string, v: number) => tensorToProto(name, { dtype: 'int64', shape: [], data: BigInt64Array.from([BigInt(v)]) } as never);
+  const qkv = [
+    makeNode('Gather', ['x', 'i0'], ['q'], { axis: 1n }, 'q'),
+    makeNode('Gather', ['x', 'i1'], ['k'], { axis: 1n }, 'k'),
+    makeNode('Gather', ['x', 'i2'], ['v'], { axis: 1n }, 'v'),
+    makeNode('Mul', ['q', 'k'], ['qk'], {}, 'qk'),
+    makeNode('Add', ['qk', 'v'], ['y'], {}, 'y'),
+  ];
+  const qkvConsts = [scalar('i0', 0), scalar('i1', 1), scalar('i2', 2)];
+  // Only q and k: the blocks do not cover x, so their gradients are padded and summed as before.
+  const partial = [qkv[0]!, qkv[1]!, makeNode('Mul', ['q', 'k'], ['y'], {}, 'qk')];
+  const cases = [
+    { name: 'roll', nodes: roll, consts: rollConsts, shape: [1, 3, 7], extra: { w: randomTensor('float32', [3, 7], 4) }, concat: true },
+    { name: 'q, k, v', nodes: qkv, consts: qkvConsts, shape: [1, 3, 5], extra: {}, concat: true },
+    { name: 'q, k only', nodes: partial, consts: qkvConsts.slice(0, 2), shape: [1, 3, 5], extra: {}, concat: false },
+  ];
+
+  for (const { name, nodes: graphNodes, consts, shape, extra, concat } of cases) {
+    it(`${name}: ${concat ? 'one Concat, no Pad or Sum' : 'Pad and Sum'}, and the gradient of finite differences`, async () => {
+      const inputs = [makeTensorValueInfo('x', DataType.FLOAT, ['batch', ...shape.slice(1)])];
+      const graph = makeGraph(graphNodes, 'g', inputs, [{ name: 'y', metadata_props: [] }], [...consts, ...Object.entries(extra).map(([n, t]) => tensorToProto(n, t))]);
+      const built = await buildGradientModel(makeModel(graph, { '': 17 }, 8), { x: randomTensor('float32', shape, 7) }, { wrt: 'x', of: 'y', rows: 2 }, new RuleRegistry(defaultRules));
+      const backward = built.model.graph!.node.filter((n) => (n.name ?? '').startsWith('envision_grad')).map((n) => n.op_type);
+      if (concat) {
+        expect(backward).toContain('Concat');
+        expect(backward.filter((op) => op === 'Pad' || op === 'Sum' || op === 'Gather')).toEqual([]);
+      } else {
+        expect(backward).toContain('Pad');
+        expect(backward).toContain('Sum');
+      }
+      const float64 = Object.fromEntries(Object.entries(extra).map(([n, t]) => [n, randomTensor('float64', t.shape, 4)]));
+      const result = await checkModelGradient({ nodes: graphNodes, feeds: { x: randomTensor('float64', shape, 11) }, initializers: [...consts, ...Object.entries(float64).map(([n, t]) => tensorToProto(n, t))], rows: 2, rules: defaultRules });
+      expect(result.relativeError).toBeLessThan(1e-6);
+    });
+  }
+});

@@ -206,11 +206,20 @@ export async function buildGradientModel(
     seed = reshape(emitter, expanded, [n, ...outShape], opset);
   }
   addGrad(of, seed);
+  // Cotangents that are blocks placed in zeros (RuleContext.placed), by the name of their padded form.
+  const placements = new Map<string, Placement>();
   const gradOf = (name: string): string | undefined => {
     const parts = contributions.get(name);
     if (parts === undefined || parts.length === 0) return undefined;
     if (parts.length === 1) return parts[0];
-    const sum = emitter.emit('Sum', parts, 1)[0]!;
+    const blocks = tiling(parts, placements);
+    let sum: string;
+    if (blocks !== undefined) {
+      for (const part of parts) emitter.remove(part);
+      sum = emitter.emit('Concat', blocks.map((p) => p.block), 1, { axis: BigInt(blocks[0]!.axis) })[0]!;
+    } else {
+      sum = emitter.emit('Sum', parts, 1)[0]!;
+    }
     contributions.set(name, [sum]);
     return sum;
   };
@@ -228,7 +237,7 @@ export async function buildGradientModel(
     if (rule === undefined) {
       throw new EnvisionError('E_ONNX', `no gradient rule for op ${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
     }
-    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf });
+    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf, placements });
     const inGrads = rule.backward(ctx);
     differentiatedNodes++;
     node.input.forEach((name, i) => {
@@ -271,7 +280,33 @@ export async function buildGradientModel(
   return { model: built, cotangent: COTANGENT_INPUT, gradient: GRADIENT_OUTPUT, output: of, differentiatedNodes };
 }
 
+/** A cotangent that is a block of another placed in zeros along one axis (see RuleContext.placed). */
+interface Placement {
+  readonly block: string;
+  readonly axis: number;
+  readonly start: number;
+  readonly length: number;
+  readonly extent: number;
+}
+
+/**
+ * The blocks of `parts`, ordered along their axis, when every part is a placed block along the same axis and they
+ * cover it exactly once (their sum is then their concatenation); else undefined.
+ */
+function tiling(parts: readonly string[], placements: ReadonlyMap<string, Placement>): Placement[] | undefined {
+  const blocks = parts.map((p) => placements.get(p));
+  if (blocks.some((p) => p === undefined) || new Set(parts).size !== parts.length) return undefined;
+  const sorted = (blocks as Placement[]).slice().sort((p, q) => p.start - q.start);
+  let next = 0;
+  for (const p of sorted) {
+    if (p.axis !== sorted[0]!.axis || p.extent !== sorted[0]!.extent || p.start !== next) return undefined;
+    next += p.length;
+  }
+  return next === sorted[0]!.extent ? sorted : undefined;
+}
+
 interface BuilderAccess {
+  placements: Map<string, Placement>;
   forwardValue(name: string, rule: GradientRule): string;
   shapeAt(name: string): number[];
   constIntsOf(name: string): number[] | undefined;
@@ -326,6 +361,15 @@ function ruleContext(
     ints: (values, shape) => emitter.ints(values, shape),
     floats: (values, shape) => emitter.floats(values, shape, nodeFloatType),
     unbroadcast: (g, from, to) => unbroadcast(emitter, g, from, to, opset),
+    placed: (g, axis, start, length, shape) => {
+      if (start === 0 && length === shape[axis]) return g;
+      const pads = Array<number>(2 * shape.length).fill(0);
+      pads[axis] = start;
+      pads[shape.length + axis] = shape[axis]! - start - length;
+      const out = emitter.emit('Pad', [g, emitter.ints(pads)], 1)[0]!;
+      access.placements.set(out, { block: g, axis, start, length, extent: shape[axis]! });
+      return out;
+    },
     attrInt: (name, fallback) => guard(() => attrInt(node, name, fallback)),
     attrInts: (name, fallback) => guard(() => attrInts(node, name, fallback)),
     attrFloat: (name, fallback) => guard(() => attrFloat(node, name, fallback)),

@@ -29,6 +29,12 @@ export class GraphEmitter {
     return [...outputs];
   }
 
+  /** Drops the node that produces `output` (a value nothing reads any more). */
+  remove(output: string): void {
+    const at = this.nodes.findIndex((node) => node.output.includes(output));
+    if (at >= 0) this.nodes.splice(at, 1);
+  }
+
   /** An int64 constant. */
   ints(values: readonly number[], shape: readonly number[] = [values.length]): string {
     const name = this.fresh('ints');

@@ -46,6 +46,18 @@ export interface RuleContext {
   floats(values: readonly number[], shape?: readonly number[]): string;
   /** Sums a cotangent of shape `from` over the axes it was broadcast along, giving shape `to`. */
   unbroadcast(g: string, from: readonly number[], to: readonly number[]): string;
+  /**
+   * The cotangent of an input the op read one block of along one axis (Slice with step 1, Gather of one constant
+   * index): `g`, the block's cotangent, placed at `start` in zeros of the input's shape. When every cotangent an input
+   * receives is such a block along the same axis and together they cover it once (torch.roll's two slices, q, k and
+   * v taken from one tensor), the builder joins the blocks with one Concat instead of padding each and summing them.
+   * @param g - the block's cotangent: the input's shape, with `length` along `axis`
+   * @param axis - the axis (non-negative)
+   * @param start - the block's first index along it
+   * @param length - the block's extent along it
+   * @param shape - the input's shape
+   */
+  placed(g: string, axis: number, start: number, length: number, shape: readonly number[]): string;
   /** An integer attribute (or `fallback`); errors name the node. */
   attrInt(name: string, fallback?: number): number;
   /** An integer-list attribute (or `fallback`). */

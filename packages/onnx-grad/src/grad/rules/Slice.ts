@@ -57,7 +57,10 @@ export const Slice: GradientRule = {
       g = ctx.op('Reshape', [padded, ctx.ints(out.map((m, a) => m * stride[a]!))]);
     }
     const after = shape.map((d, a) => d - lo[a]! - out[a]! * stride[a]!);
-    if (lo.every((p) => p === 0) && after.every((p) => p === 0)) return [g];
+    const padded = shape.map((_, a) => a).filter((a) => lo[a] !== 0 || after[a] !== 0);
+    if (padded.length === 0) return [g];
+    // A block along one axis (torch.roll's two slices): placed, so that blocks covering the input join by Concat.
+    if (padded.length === 1) return [ctx.placed(g, padded[0]!, lo[padded[0]!]!, out[padded[0]!]! * stride[padded[0]!]!, shape)];
     return [ctx.op('Pad', [g, ctx.ints([...lo, ...after])])];
   },
 };
