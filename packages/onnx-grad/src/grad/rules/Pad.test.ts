@@ -13,6 +13,14 @@ describe('Pad gradient', () => {
     expect((await checkGradient({ op: 'Pad', inputs: [x, ints([0, -1, 1, 0, 2, -2]), scalar(0.5)], wrt: 0, rows: 3, rules: [Pad] })).relativeError).toBeLessThan(1e-7);
   });
 
+  it('passes the cotangent through for all-zero pads, in every mode', async () => {
+    const x = randomTensor('float64', [1, 4, 4, 2], 4);
+    for (const mode of ['constant', 'reflect', 'edge']) {
+      const r = await checkGradient({ op: 'Pad', inputs: [x, ints([0, 0, 0, 0, 0, 0, 0, 0])], attributes: { mode }, wrt: 0, rows: 2, rules: [Pad] });
+      expect(r.relativeError).toBeLessThan(1e-7);
+    }
+  });
+
   it('reads the axes input (opset 18)', async () => {
     const x = randomTensor('float64', [1, 3, 4, 2], 2);
     const r = await checkGradient({ op: 'Pad', inputs: [x, ints([2, -1, 1, 3]), null, ints([-1, 1])], wrt: 0, opset: 18, rows: 3, rules: [Pad] });

@@ -56,6 +56,7 @@ export const Pad: GradientRule = {
     });
     const mode = ctx.attrString('mode', 'constant');
     let g = ctx.grad()!;
+    if ([...before, ...after].every((p) => p === 0)) return [g]; // (Swin pads to whole windows, by 0 when they fit)
     if (mode === 'constant') return [ctx.op('Pad', [g, ctx.ints([...before, ...after].map((p) => -p))])];
     if (mode !== 'edge' && mode !== 'reflect') ctx.fail(`mode '${mode}' is not supported`);
     if ([...before, ...after].some((p) => p < 0)) ctx.fail(`negative pads in mode '${mode}' are not supported`);
