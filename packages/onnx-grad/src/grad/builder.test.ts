@@ -90,3 +90,37 @@ describe('buildGradientModel: blocks that cover a value join by Concat', () => {
     });
   }
 });
+
+describe('buildGradientModel: values whose batch axis is merged with another (windows)', () => {
+  // x [B, 4, 6] → windows [B·2, 2, 6]; attention within each window: softmax(w · wᵀ) · w; back to [B, 4, 6].
+  const windowNodes = [
+    makeNode('Reshape', ['x', 'toWindows'], ['w'], {}, 'split'),
+    makeNode('Transpose', ['w'], ['wt'], { perm: [0n, 2n, 1n] }, 'wt'),
+    makeNode('MatMul', ['w', 'wt'], ['scores'], {}, 'scores'),
+    makeNode('Softmax', ['scores'], ['attn'], { axis: -1n }, 'softmax'),
+    makeNode('MatMul', ['attn', 'w'], ['mixed'], {}, 'mix'),
+    makeNode('Tanh', ['mixed'], ['act'], {}, 'tanh'),
+    makeNode('Reshape', ['act', 'back'], ['y'], {}, 'merge'),
+  ];
+  const shapes = [
+    tensorToProto('toWindows', { dtype: 'int64', shape: [3], data: BigInt64Array.from([-1n, 2n, 6n]) } as never),
+    tensorToProto('back', { dtype: 'int64', shape: [3], data: BigInt64Array.from([-1n, 4n, 6n]) } as never),
+  ];
+  const graphOf = () => makeModel(makeGraph(windowNodes, 'g', [makeTensorValueInfo('x', DataType.FLOAT, ['batch', 4, 6])], [{ name: 'y', metadata_props: [] }], shapes), { '': 17 }, 8);
+
+  it('broadcasts them against K rows (no Tile) with one image, and tiles them with two', async () => {
+    const tiles = async (b: number) => {
+      const built = await buildGradientModel(graphOf(), { x: randomTensor('float32', [b, 4, 6], 5) }, { wrt: 'x', of: 'y', rows: 3 }, new RuleRegistry(defaultRules));
+      return built.model.graph!.node.filter((n) => n.op_type === 'Tile').length;
+    };
+    expect(await tiles(1)).toBe(0);
+    expect(await tiles(2)).toBeGreaterThan(0);
+  });
+
+  it('gives the gradient of finite differences either way (B = 1 and 2, K = 3)', async () => {
+    for (const b of [1, 2]) {
+      const result = await checkModelGradient({ nodes: windowNodes, feeds: { x: randomTensor('float64', [b, 4, 6], 20 + b) }, initializers: shapes, rows: 3, rules: defaultRules });
+      expect(result.relativeError).toBeLessThan(1e-6);
+    }
+  });
+});

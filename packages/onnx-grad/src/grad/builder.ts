@@ -225,6 +225,7 @@ export async function buildGradientModel(
     return sum;
   };
 
+  const unsqueezed = new Map<string, string>();
   let differentiatedNodes = 0;
   for (const node of [...active].reverse()) {
     const outGrads = node.output.map((o) => (o === '' ? undefined : gradOf(o)));
@@ -238,8 +239,10 @@ export async function buildGradientModel(
     if (rule === undefined) {
       throw new EnvisionError('E_ONNX', `no gradient rule for op ${opType} (node '${node.name ?? '?'}'); perturbation methods (occlusion) still work`);
     }
-    const ctx = ruleContext(node, rule, opset, outGrads, emitter, { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf, placements });
-    const inGrads = rule.backward(ctx);
+    const access: BuilderAccess = { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf, placements };
+    const lifted = b === 1 && k > 1 ? liftMergedBatch(node, rule, k, layout, emitter, opset, access, unsqueezed) : undefined;
+    const ctx = ruleContext(node, rule, opset, lifted?.grads(outGrads) ?? outGrads, emitter, lifted?.access ?? access);
+    const inGrads = lifted?.back(rule.backward(ctx)) ?? rule.backward(ctx);
     differentiatedNodes++;
     node.input.forEach((name, i) => {
       const g = inGrads[i];
@@ -279,6 +282,66 @@ export async function buildGradientModel(
     model.ir_version ?? 8,
   );
   return { model: built, cotangent: COTANGENT_INPUT, gradient: GRADIENT_OUTPUT, output: of, differentiatedNodes };
+}
+
+/**
+ * With one image and K > 1 rows, a rule that broadcasts forward values (GradientRule.broadcastsForwardValues) over a
+ * node whose values carry the batch merged with another axis (Swin's windows: [B·nW, heads, 49, 32]) sees them lifted
+ * by one leading axis: forward values at batch 1 as `[1, m, …]`, cotangents as `[K, m, …]`, so that they broadcast
+ * against K rows instead of being tiled K times; its input cotangents are reshaped back to `[K·m, …]`. Undefined when
+ * the node has no such value, values of different extents, a value batched on another axis, or a non-negative `axis`
+ * attribute (which a leading axis would shift).
+ */
+function liftMergedBatch(
+  node: NodeProto,
+  rule: GradientRule,
+  k: number,
+  layout: BatchLayout,
+  emitter: GraphEmitter,
+  opset: number,
+  access: BuilderAccess,
+  unsqueezed: Map<string, string>,
+): { access: BuilderAccess; grads(outGrads: (string | undefined)[]): (string | undefined)[]; back(inGrads: (string | undefined)[]): (string | undefined)[] } | undefined {
+  if (rule.broadcastsForwardValues === undefined) return undefined;
+  if ((node.attribute ?? []).some((a) => a.name === 'axis' && Number(a.i ?? 0) >= 0)) return undefined;
+  const merged = new Map<string, number[]>(); // name → shape at batch 1
+  for (const name of [...node.input, ...node.output]) {
+    if (name === '' || !layout.has(name)) continue;
+    const axis = layout.batchAxis(name);
+    if (axis === null) continue;
+    const one = layout.shape(name, 1);
+    if (axis !== 0 || one[0]! < 2) return undefined;
+    merged.set(name, one);
+  }
+  const extents = new Set([...merged.values()].map((s) => s[0]));
+  if (merged.size === 0 || extents.size !== 1) return undefined;
+  // (every cotangent in or out must be one of them: a differentiable input, or an output, without the batch is not)
+  if (node.input.some((name) => name !== '' && access.differentiable(name) && !merged.has(name))) return undefined;
+  if (node.output.some((name) => name !== '' && !merged.has(name))) return undefined;
+  const liftedShape = (name: string) => [k, ...merged.get(name)!];
+  return {
+    access: {
+      ...access,
+      shapeAt: (name) => (merged.has(name) ? liftedShape(name) : access.shapeAt(name)),
+      forwardValue: (name, r) => {
+        if (!merged.has(name)) return access.forwardValue(name, r);
+        let v = unsqueezed.get(name);
+        if (v === undefined) {
+          v = emitter.emit('Unsqueeze', [name, emitter.ints([0])], 1)[0]!;
+          unsqueezed.set(name, v);
+        }
+        return v;
+      },
+    },
+    grads: (outGrads) => outGrads.map((g, i) => (g === undefined ? g : reshape(emitter, g, liftedShape(node.output[i]!), opset))),
+    back: (inGrads) =>
+      inGrads.map((g, i) => {
+        const name = node.input[i];
+        if (g === undefined || name === undefined || !merged.has(name)) return g;
+        const [, m, ...rest] = liftedShape(name);
+        return reshape(emitter, g, [k * m!, ...rest], opset);
+      }),
+  };
 }
 
 /** A cotangent that is a block of another placed in zeros along one axis (see RuleContext.placed). */

@@ -19,7 +19,7 @@ import type { GradientRule } from './rule.js';
 import { defaultRules } from './rules/index.js';
 
 /** Bump when the builder's output changes, so cached gradient models are rebuilt. */
-const BUILDER_VERSION = 5;
+const BUILDER_VERSION = 6;
 const DEFAULT_BUDGET = 4 * 2 ** 30;
 
 /** Options of {@link DifferentiableOnnxModel}. */
