@@ -242,7 +242,8 @@ export async function buildGradientModel(
     const access: BuilderAccess = { forwardValue, shapeAt, constIntsOf, constFloatsOf, differentiable, dtypeOf, placements };
     const lifted = b === 1 && k > 1 ? liftMergedBatch(node, rule, k, layout, emitter, opset, access, unsqueezed) : undefined;
     const ctx = ruleContext(node, rule, opset, lifted?.grads(outGrads) ?? outGrads, emitter, lifted?.access ?? access);
-    const inGrads = lifted?.back(rule.backward(ctx)) ?? rule.backward(ctx);
+    const computed = rule.backward(ctx);
+    const inGrads = lifted === undefined ? computed : lifted.back(computed);
     differentiatedNodes++;
     node.input.forEach((name, i) => {
       const g = inGrads[i];
