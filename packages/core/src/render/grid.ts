@@ -116,6 +116,13 @@ export async function renderGrid(options: GridOptions): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Escapes text for an SVG text node or attribute: `& < > " '` become entities and control characters XML 1.0
+ * forbids are dropped (librsvg rejects the whole SVG otherwise).
+ *
+ * @param text - the raw label
+ * @returns text safe to place between tags or in a quoted attribute
+ */
 export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
