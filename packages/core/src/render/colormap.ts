@@ -121,9 +121,9 @@ function lutIndex(t: number): number {
  * @returns the RGB bytes
  */
 export function colorAt(name: ColormapName, t: number): Rgb {
-  const lut = lookupTable(name);
+  const bytes = byteTable(name);
   const i = lutIndex(t) * 3;
-  return [Math.round(lut[i]! * 255), Math.round(lut[i + 1]! * 255), Math.round(lut[i + 2]! * 255)];
+  return [bytes[i]!, bytes[i + 1]!, bytes[i + 2]!];
 }
 
 /**
@@ -155,7 +155,7 @@ export function colorize(normalized: ArrayLike<number>, sign: Sign): Uint8Array 
 
 const byteTables = new Map<ColormapName, Uint8Array>();
 
-/** The LUT of a map as {@link colorAt} rounds it to bytes: `3 · LUT_SIZE` RGB bytes. */
+/** The LUT of a map rounded to the nearest byte: `3 · LUT_SIZE` RGB bytes. */
 function byteTable(name: ColormapName): Uint8Array {
   let bytes = byteTables.get(name);
   if (bytes === undefined) {

@@ -84,7 +84,7 @@ export async function renderOverlay(options: OverlayOptions): Promise<Uint8Array
   const gray = grayUnderlay(image);
   const out = new Uint8Array(image.width * image.height * 3);
   for (let p = 0; p < gray.length; p++) {
-    const a = heatRgba[p * 4 + 3] === 255 ? alpha : alpha * (heatRgba[p * 4 + 3]! / 255);
+    const a = alpha * (heatRgba[p * 4 + 3]! / 255);
     const g = (1 - a) * gray[p]!;
     out[p * 3] = Math.round(a * heatRgba[p * 4]! + g);
     out[p * 3 + 1] = Math.round(a * heatRgba[p * 4 + 1]! + g);
