@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { EnvisionError, type EnvisionErrorCode, writeFileAtomic } from '@envision/onnx-grad';
-import { type OverlayImage, type OverlayOptions, renderOverlay } from './overlay.js';
+import { EnvisionError, type EnvisionErrorCode } from '@envision/onnx-grad';
+import { type OverlayImage, type OverlayOptions, writeOverlayPng } from './overlay.js';
 import type { Sign } from './normalize.js';
 
 /** One overlay for the overlay thread: the map's shape and values, the options, and the PNG's path. */
@@ -21,9 +21,9 @@ export interface OverlayReply {
 }
 
 /**
- * Writes overlay PNGs ({@link renderOverlay}, then an atomic write) on worker threads of their own, so the colour
- * mapping, blending and encoding leave the main thread — where onnxruntime's `run` computes, synchronously — free for
- * the next attribution. Each job goes to the thread with the fewest jobs waiting (two threads, one on a one-core
+ * Writes overlay PNGs ({@link writeOverlayPng}: rendered, then written atomically) on worker threads of their own, so
+ * the colour mapping, blending and encoding leave the main thread — where onnxruntime's `run` computes, synchronously —
+ * free for the next attribution. Each job goes to the thread with the fewest jobs waiting (two threads, one on a one-core
  * machine); the threads are shared by the process, started as needed, and do not keep the process alive. Where the
  * threads' compiled script is absent (the TypeScript sources under a test runner) the overlays are written on the
  * calling thread, with the same bytes.
@@ -44,11 +44,11 @@ export class OverlayWriter {
 
   /**
    * Renders an overlay and writes it to `path` atomically; resolves when the file is written.
-   * @throws EnvisionError as {@link renderOverlay} and `E_FILE` when the file cannot be written
+   * @throws EnvisionError as {@link writeOverlayPng}
    */
   write(path: string, options: OverlayOptions): Promise<void> {
     const thread = this.thread();
-    if (thread === undefined) return renderOverlay(options).then((bytes) => writeFileAtomic(path, bytes));
+    if (thread === undefined) return writeOverlayPng(path, options);
     const { map, ...rest } = options;
     // (a view is copied out: posting it would copy its whole buffer, e.g. every row of the maps)
     const data = map.data.byteLength === map.data.buffer.byteLength ? map.data : map.data.slice();
