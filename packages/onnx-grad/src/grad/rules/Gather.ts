@@ -61,7 +61,7 @@ function fromConstantIndices(ctx: RuleContext, g: string, indices: readonly numb
   if (levels === 0) return ctx.op('Expand', [ctx.floats([0], []), ctx.ints(flat.map((d, i) => (i === a ? s : d)))]);
   if (levels === 1 && m === s && picks[0]!.every((i, j) => i === j)) return g;
   // One index (q, k and v taken from one tensor): the block placed there, joined by Concat with its siblings.
-  if (m === 1) return ctx.placed(g, a, indices[0]! < 0 ? indices[0]! + s : indices[0]!, 1, flat.map((d, i) => (i === a ? s : d)));
+  if (m === 1) return ctx.placed(g, a, sources.findIndex((l) => l.length > 0), 1, flat.map((d, i) => (i === a ? s : d)));
   let source = g;
   if (picks.some((p) => p.includes(m))) {
     const pads = Array<number>(2 * flat.length).fill(0);

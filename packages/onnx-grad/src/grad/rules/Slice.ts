@@ -60,7 +60,10 @@ export const Slice: GradientRule = {
     const padded = shape.map((_, a) => a).filter((a) => lo[a] !== 0 || after[a] !== 0);
     if (padded.length === 0) return [g];
     // A block along one axis (torch.roll's two slices): placed, so that blocks covering the input join by Concat.
-    if (padded.length === 1) return [ctx.placed(g, padded[0]!, lo[padded[0]!]!, out[padded[0]!]! * stride[padded[0]!]!, shape)];
+    if (padded.length === 1) {
+      const [axis] = padded as [number];
+      return [ctx.placed(g, axis, lo[axis]!, out[axis]! * stride[axis]!, shape)];
+    }
     return [ctx.op('Pad', [g, ctx.ints([...lo, ...after])])];
   },
 };
